@@ -1,0 +1,74 @@
+{#- One row per customer: the feature table every mart and model downstream reads (demographics,
+    purchase summary, shares, recency, tenure, campaign history). -#}
+
+with
+
+customers as (
+    select * from {{ ref('int_customers_cleaned') }}
+),
+
+order_summary as (
+    select * from {{ ref('int_customer_orders_aggregated') }}
+),
+
+campaign_summary as (
+    select * from {{ ref('int_customer_campaigns_aggregated') }}
+),
+
+reference_date as (
+    select * from {{ ref('int_reference_date') }}
+),
+
+joined as (
+    select
+        customers.*,
+        reference_date.as_of_date,
+        coalesce(order_summary.orders_count, 0) as orders_count,
+        coalesce(order_summary.purchase_days, 0) as purchase_days,
+        coalesce(order_summary.returns_count, 0) as returns_count,
+        coalesce(order_summary.gross_revenue, 0) as gross_revenue,
+        coalesce(order_summary.returned_amount, 0) as returned_amount,
+        coalesce(order_summary.net_revenue, 0) as net_revenue,
+        {% for category in product_categories() -%}
+            coalesce(order_summary.spend_{{ category }}, 0) as spend_{{ category }},
+        {% endfor -%}
+        {% for channel in purchase_channels() -%}
+            coalesce(order_summary.purchases_{{ channel }}, 0) as purchases_{{ channel }},
+        {% endfor -%}
+        coalesce(order_summary.deal_purchases, 0) as deal_purchases,
+        coalesce(order_summary.deal_revenue, 0) as deal_revenue,
+        coalesce(campaign_summary.campaigns_contacted, 0) as campaigns_contacted,
+        coalesce(campaign_summary.campaigns_accepted, 0) as campaigns_accepted,
+        order_summary.first_order_date,
+        order_summary.last_order_date
+    from customers
+    cross join reference_date
+    left join order_summary
+        on customers.customer_id = order_summary.customer_id
+    left join campaign_summary
+        on customers.customer_id = campaign_summary.customer_id
+),
+
+derived as (
+    select
+        *,
+        -- Shares over the listed categories only, net of returns, so that they sum to one.
+        {%- set category_total -%}
+            ({% for category in product_categories() %}
+            greatest(spend_{{ category }}, 0){% if not loop.last %} + {% endif %}{% endfor %})
+        {%- endset %}
+        datediff('day', last_order_date, as_of_date) as recency_days,
+        datediff('day', coalesce(signup_date, first_order_date), as_of_date) as tenure_days,
+        {{ safe_divide('gross_revenue', 'orders_count') }} as avg_order_value,
+        {% for category in product_categories() -%}
+            {{ safe_divide('greatest(spend_' ~ category ~ ', 0)', category_total) }} as share_{{ category }},
+        {% endfor -%}
+        {% for channel in purchase_channels() -%}
+            {{ safe_divide('purchases_' ~ channel, 'orders_count') }} as share_{{ channel }},
+        {% endfor -%}
+        {{ safe_divide('deal_purchases', 'orders_count') }} as deal_share,
+        orders_count > 0 as has_purchased
+    from joined
+)
+
+select * from derived

@@ -1,0 +1,23 @@
+{{ config(materialized="view") }}
+{#- Raw orders in the canonical `orders` contract (planted bad rows included, flags stripped). -#}
+
+with
+
+order_lines as (
+    select * from {{ ref('sample_order_lines') }}
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        order_date,
+        amount,
+        quantity,
+        category,
+        channel,
+        is_deal
+    from order_lines
+)
+
+select * from final

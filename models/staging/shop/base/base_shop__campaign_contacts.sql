@@ -1,0 +1,49 @@
+{#- Every raw campaign contact row, typed, with the reason it cannot be used (null when it can). -#}
+
+with
+
+source_rows as (
+    select * from {{ shop_input('campaign_contacts') }}
+),
+
+known_customers as (
+    select customer_id from {{ ref('base_shop__customers') }}
+    where reject_reason is null
+),
+
+known_campaigns as (
+    select campaign_id from {{ ref('base_shop__campaigns') }}
+    where reject_reason is null
+),
+
+typed as (
+    select
+        try_cast(campaign_id as bigint) as campaign_id,
+        try_cast(customer_id as bigint) as customer_id,
+        cast(campaign_id as varchar) || ':' || cast(customer_id as varchar) as source_key,
+        try_cast(contact_date as date) as contact_date,
+        coalesce(nullif(lower(trim(cast(variant as varchar))), ''), 'broadcast') as variant,
+        try_cast(responded as boolean) as responded,
+        try_cast(response_revenue as double) as response_revenue
+    from source_rows
+),
+
+validated as (
+    select
+        *,
+        case
+            when campaign_id is null then 'missing or non-integer campaign_id'
+            when customer_id is null then 'missing or non-integer customer_id'
+            when responded is null then 'missing or unparseable responded'
+            when campaign_id not in (select known_campaigns.campaign_id from known_campaigns)
+                then 'orphan contact: campaign_id not in campaigns'
+            when customer_id not in (select known_customers.customer_id from known_customers)
+                then 'orphan contact: customer_id not in customers'
+            when row_number() over (
+                    partition by campaign_id, customer_id order by contact_date, variant
+                ) > 1 then 'duplicate campaign contact'
+        end as reject_reason
+    from typed
+)
+
+select * from validated

@@ -1,0 +1,39 @@
+{#- Every raw customer row, typed, with the reason it cannot be used (null when it can). -#}
+
+with
+
+source_rows as (
+    select * from {{ shop_input('customers') }}
+),
+
+typed as (
+    select
+        try_cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as source_key,
+        try_cast(signup_date as date) as signup_date,
+        try_cast(birth_year as integer) as birth_year,
+        nullif(trim(cast(gender as varchar)), '') as gender,
+        nullif(trim(cast(education as varchar)), '') as education,
+        nullif(trim(cast(marital_status as varchar)), '') as marital_status,
+        try_cast(income as double) as income,
+        try_cast(kids_home as integer) as kids_home,
+        try_cast(teens_home as integer) as teens_home,
+        signup_date is not null and try_cast(signup_date as date) is null as is_signup_date_unparseable
+    from source_rows
+),
+
+validated as (
+    select
+        *,
+        case
+            when source_key is null then 'missing customer_id'
+            when customer_id is null then 'customer_id is not an integer'
+            -- Keep the earliest signup of a repeated id; the later rows are reported, not merged.
+            when row_number() over (
+                    partition by customer_id order by signup_date nulls last, birth_year, income
+                ) > 1 then 'duplicate customer_id'
+        end as reject_reason
+    from typed
+)
+
+select * from validated

@@ -1,0 +1,47 @@
+{#- Every raw order row, typed, with the reason it cannot be used (null when it can). -#}
+
+with
+
+source_rows as (
+    select * from {{ shop_input('orders') }}
+),
+
+known_customers as (
+    select customer_id from {{ ref('base_shop__customers') }}
+    where reject_reason is null
+),
+
+typed as (
+    select
+        cast(order_id as varchar) as order_id,
+        try_cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as source_customer_id,
+        try_cast(order_date as date) as order_date,
+        try_cast(amount as double) as amount,
+        try_cast(quantity as integer) as quantity,
+        nullif(lower(trim(cast(category as varchar))), '') as category,
+        nullif(lower(trim(cast(channel as varchar))), '') as channel,
+        try_cast(is_deal as boolean) as is_deal
+    from source_rows
+),
+
+validated as (
+    select
+        *,
+        case
+            when source_customer_id is null then 'missing customer_id'
+            when customer_id is null then 'customer_id is not an integer'
+            when order_date is null then 'missing or unparseable order_date'
+            when amount is null then 'missing or unparseable amount'
+            -- A referential check, not a join: orders of unknown customers cannot be attributed.
+            when customer_id not in (select known_customers.customer_id from known_customers)
+                then 'orphan order: customer_id not in customers'
+            when order_id is null then 'missing order_id'
+            when row_number() over (
+                    partition by order_id order by order_date, amount, customer_id
+                ) > 1 then 'duplicate order_id'
+        end as reject_reason
+    from typed
+)
+
+select * from validated

@@ -1,0 +1,33 @@
+{#- One row per usable customer: typed, trimmed, with data-quality flags (never dropped for them). -#}
+
+with
+
+base_customers as (
+    select * from {{ ref('base_shop__customers') }}
+),
+
+usable as (
+    select * from base_customers
+    where reject_reason is null
+),
+
+flagged as (
+    select
+        customer_id,
+        gender,
+        education,
+        marital_status,
+        birth_year,
+        income,
+        kids_home,
+        teens_home,
+        birth_year < {{ var('min_plausible_birth_year') }}
+        or birth_year > year(current_date) as is_birth_year_implausible,
+        coalesce(income > {{ var('max_plausible_income') }} or income < 0, false) as is_income_outlier,
+        income is null as is_income_missing,
+        is_signup_date_unparseable,
+        signup_date
+    from usable
+)
+
+select * from flagged

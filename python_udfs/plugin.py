@@ -1,0 +1,91 @@
+"""dbt-duckdb plugin that registers the project's Python UDFs on every dbt connection.
+
+Wired in profiles.yml (``plugins: - module: python_udfs.plugin``). The functions exist only inside
+the dbt process, so a model that calls one must be materialized as a table, never a view.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from dbt.adapters.duckdb.plugins import BasePlugin
+from duckdb import DuckDBPyConnection
+
+from python_udfs import stats
+
+
+@dataclass(frozen=True)
+class ArrowUdf:
+    """A numpy function exposed to SQL under ``name`` with DOUBLE arguments and result."""
+
+    name: str
+    function: Callable[..., np.ndarray]
+    arity: int
+
+
+UDFS: tuple[ArrowUdf, ...] = (
+    ArrowUdf("normal_cdf", stats.normal_cdf, 1),
+    ArrowUdf("normal_quantile", stats.normal_quantile, 1),
+    ArrowUdf("student_t_cdf", stats.student_t_cdf, 2),
+    ArrowUdf("student_t_quantile", stats.student_t_quantile, 2),
+    ArrowUdf("chi_square_sf", stats.chi_square_sf, 2),
+)
+
+
+def _to_numpy(column: pa.Array) -> np.ndarray:
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _to_arrow(result: np.ndarray) -> pa.Array:
+    # from_pandas=True turns NaN into NULL, so undefined results read as NULL in SQL.
+    return pa.array(np.asarray(result, dtype=np.float64), type=pa.float64(), from_pandas=True)
+
+
+def vectorize(function: Callable[..., np.ndarray], arity: int) -> Callable[..., pa.Array]:
+    """Adapt a numpy function to DuckDB's Arrow UDF calling convention (NULL in, NULL out).
+
+    DuckDB checks the Python signature against the declared parameter types, so the adapter has
+    exactly ``arity`` named parameters rather than ``*args``.
+    """
+    if arity == 1:
+
+        def unary(x: pa.Array) -> pa.Array:
+            return _to_arrow(function(_to_numpy(x)))
+
+        return unary
+    if arity == 2:
+
+        def binary(x: pa.Array, y: pa.Array) -> pa.Array:
+            return _to_arrow(function(_to_numpy(x), _to_numpy(y)))
+
+        return binary
+    raise ValueError(f"UDFs of arity {arity} are not supported")
+
+
+def register_udfs(conn: DuckDBPyConnection) -> None:
+    """Register every UDF on ``conn``; safe to call again on the same connection."""
+    for udf in UDFS:
+        # Re-registration replaces: dbt may hand the same connection to the plugin twice.
+        with contextlib.suppress(duckdb.Error):
+            conn.remove_function(udf.name)
+        conn.create_function(
+            udf.name,
+            vectorize(udf.function, udf.arity),
+            ["DOUBLE"] * udf.arity,
+            "DOUBLE",
+            type="arrow",
+            # SPECIAL: undefined results (e.g. a quantile of 1.0) come back as NULL, not an error.
+            null_handling="special",
+        )
+
+
+class Plugin(BasePlugin):
+    """dbt-duckdb entry point: ``configure_connection`` runs on every new connection."""
+
+    def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        register_udfs(conn)

@@ -1,0 +1,73 @@
+"""Shared fixtures: a dbt build of the generated sample into a temporary DuckDB file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+# Small enough for CI, large enough that every persona, campaign and test arm has hundreds of rows.
+E2E_CUSTOMERS = 4000
+E2E_SEED = 7
+
+
+@dataclass(frozen=True)
+class DbtBuild:
+    """A finished dbt build: where its warehouse is and what dbt printed."""
+
+    database: Path
+    output: str
+
+    def query(self, sql: str) -> list[tuple]:
+        """Run one read-only query against the built warehouse."""
+        with duckdb.connect(str(self.database), read_only=True) as conn:
+            return conn.execute(sql).fetchall()
+
+    def scalar(self, sql: str):
+        return self.query(sql)[0][0]
+
+
+def run_dbt(args: list[str], database: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the dbt CLI from the project root (as the README says) against ``database``."""
+    env = {**os.environ, "SEGMENT_MARTS_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
+    env["SEGMENT_MARTS_TEMP_DIR"] = str(database.parent / "spill")
+    dbt = shutil.which("dbt")
+    assert dbt, "the dbt executable is not on PATH: pip install -r requirements.txt"
+    result = subprocess.run(
+        [dbt, *args, "--target-path", str(database.parent / "target")],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def vars_arg(values: dict) -> list[str]:
+    return ["--vars", json.dumps(values)]
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtBuild]:
+    """``dbt build`` on a small generated sample; every e2e test reads this one warehouse."""
+    workdir = tmp_path_factory.mktemp("sample_build")
+    # Not named after a schema (sample, marts, ...): DuckDB would find the catalog name ambiguous.
+    database = workdir / "warehouse.duckdb"
+    result = run_dbt(
+        ["build", *vars_arg({"sample_customers": E2E_CUSTOMERS, "sample_seed": E2E_SEED})], database
+    )
+    yield DbtBuild(database=database, output=result.stdout)

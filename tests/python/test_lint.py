@@ -1,0 +1,44 @@
+"""The code passes the project's linters (ruff for Python, sqlfluff with the dbt templater)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import PROJECT_DIR
+
+pytestmark = pytest.mark.lint
+
+
+def run(command: list[str], **env: str) -> subprocess.CompletedProcess:
+    executable = shutil.which(command[0])
+    assert executable, f"{command[0]} is not installed: pip install -r requirements.txt"
+    return subprocess.run(
+        [executable, *command[1:]],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
+    )
+
+
+def test_ruff_check_passes():
+    result = run(["ruff", "check", "."])
+    assert result.returncode == 0, result.stdout
+
+
+def test_ruff_format_is_applied():
+    result = run(["ruff", "format", "--check", "."])
+    assert result.returncode == 0, result.stdout
+
+
+def test_sqlfluff_lint_passes(tmp_path):
+    result = run(
+        ["sqlfluff", "lint", "models", "macros", "tests", "analyses", "--processes", "2"],
+        SEGMENT_MARTS_DB=str(tmp_path / "lint.duckdb"),
+    )
+    assert result.returncode == 0, result.stdout[-5000:]

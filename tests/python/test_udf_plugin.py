@@ -1,0 +1,56 @@
+"""The dbt-duckdb plugin registers vectorized UDFs that behave like the pure functions."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from scipy import stats as scipy_stats
+
+from python_udfs.plugin import UDFS, register_udfs
+
+
+@pytest.fixture
+def conn():
+    connection = duckdb.connect()
+    register_udfs(connection)
+    yield connection
+    connection.close()
+
+
+def test_every_udf_is_registered_and_idempotent(conn):
+    register_udfs(conn)  # a second registration on the same connection must not fail
+    names = {
+        row[0] for row in conn.execute("select function_name from duckdb_functions()").fetchall()
+    }
+    assert {udf.name for udf in UDFS} <= names
+
+
+def test_udfs_compute_over_a_column_with_nulls(conn):
+    rows = conn.execute(
+        """
+        select x, normal_cdf(x), student_t_cdf(x, 5.5), chi_square_sf(abs(x), 3)
+        from (values (-1.5::double), (0.0), (null), (2.5)) as t(x)
+        order by x nulls last
+        """
+    ).fetchall()
+    for x, cdf, t_cdf, chi_sf in rows[:3]:
+        assert cdf == pytest.approx(scipy_stats.norm.cdf(x), rel=1e-12)
+        assert t_cdf == pytest.approx(scipy_stats.t.cdf(x, 5.5), rel=1e-12)
+        assert chi_sf == pytest.approx(scipy_stats.chi2.sf(abs(x), 3), rel=1e-12)
+    assert rows[3][1:] == (None, None, None)
+
+
+def test_undefined_results_are_null_not_errors(conn):
+    assert conn.execute("select normal_quantile(1.0), student_t_quantile(0.5, 0)").fetchall() == [
+        (None, None)
+    ]
+
+
+def test_udfs_are_vectorized_over_large_inputs(conn):
+    # One Arrow call per vector: a million rows must come back complete and in order.
+    total = conn.execute(
+        "select count(*), sum(normal_cdf(x) + normal_cdf(-x)) from "
+        "(select (range % 1000) / 100.0 - 5 as x from range(1000000))"
+    ).fetchall()[0]
+    assert total[0] == 1_000_000
+    assert total[1] == pytest.approx(1_000_000, rel=1e-12)
