@@ -4,6 +4,10 @@
 {%- set measures = ['income_clean', 'age', 'household_size', 'kids_home', 'teens_home',
                     'recency_days', 'orders_count', 'net_revenue', 'avg_order_value',
                     'deal_share', 'campaigns_accepted'] %}
+{%- set measure_pairs = [] %}
+{%- for left_measure in measures %}{% for right_measure in measures %}
+    {%- do measure_pairs.append((left_measure, right_measure)) %}
+{%- endfor %}{% endfor %}
 
 with
 
@@ -13,12 +17,6 @@ customers as (
 ),
 
 pairs as (
-    {%- set measure_pairs = [] -%}
-    {%- for left_measure in measures -%}
-        {%- for right_measure in measures -%}
-            {%- do measure_pairs.append((left_measure, right_measure)) -%}
-        {%- endfor -%}
-    {%- endfor %}
     {% for left_measure, right_measure in measure_pairs -%}
     select
         '{{ left_measure }}' as measure_x,
