@@ -4,10 +4,6 @@
 {%- set measures = ['income_clean', 'age', 'household_size', 'kids_home', 'teens_home',
                     'recency_days', 'orders_count', 'net_revenue', 'avg_order_value',
                     'deal_share', 'campaigns_accepted'] %}
-{%- set measure_pairs = [] %}
-{%- for left_measure in measures %}{% for right_measure in measures %}
-    {%- do measure_pairs.append((left_measure, right_measure)) %}
-{%- endfor %}{% endfor %}
 
 with
 
@@ -16,16 +12,30 @@ customers as (
     where has_purchased
 ),
 
-pairs as (
-    {% for left_measure, right_measure in measure_pairs -%}
+measures_as_double as (
     select
-        '{{ left_measure }}' as measure_x,
-        '{{ right_measure }}' as measure_y,
-        corr({{ left_measure }}, {{ right_measure }}) as correlation_coefficient
+        {% for measure in measures -%}
+        cast({{ measure }} as double) as {{ measure }},
+        {% endfor -%}
+        customer_id
     from customers
-    {% if not loop.last %}union all
-    {% endif %}
-    {%- endfor %}
+),
+
+measures_long as (
+    unpivot measures_as_double
+    on {{ measures | join(', ') }}
+    into name measure value measure_value
+),
+
+pairs as (
+    select
+        measure_x.measure as measure_x,
+        measure_y.measure as measure_y,
+        corr(measure_x.measure_value, measure_y.measure_value) as correlation_coefficient
+    from measures_long as measure_x
+    inner join measures_long as measure_y
+        on measure_x.customer_id = measure_y.customer_id
+    group by measure_x.measure, measure_y.measure
 )
 
 select * from pairs
