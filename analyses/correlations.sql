@@ -15,7 +15,7 @@ customers as (
 measures_as_double as (
     select
         {% for measure in measures -%}
-        cast({{ measure }} as double) as {{ measure }},
+            cast({{ measure }} as double) as {{ measure }},
         {% endfor -%}
         customer_id
     from customers
