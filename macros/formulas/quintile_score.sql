@@ -1,0 +1,13 @@
+{# Tie-safe 1-5 quintile score of a column over the model's rows (5 = best). #}
+{% macro quintile_score(column, higher_is_better=true) -%}
+    {#- Each tie group takes the mid-rank of the positions it spans; the score is the quintile that
+        mid-rank falls in. Equal values therefore share a score, a column where every value is
+        equal (or a single row) scores 3, and a column with many equal low values (one-time
+        buyers) puts the whole group in one low quintile instead of splitting it arbitrarily. -#}
+    {%- set direction = 'asc' if higher_is_better else 'desc' -%}
+    least(5, 1 + floor(5 * (
+        rank() over (order by {{ column }} {{ direction }})
+        + (count(*) over (partition by {{ column }}) - 1) / 2.0
+        - 0.5
+    ) / count(*) over ()))::integer
+{%- endmacro %}

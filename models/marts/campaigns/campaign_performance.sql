@@ -1,0 +1,112 @@
+{#- One row per campaign x segment type x segment, plus one 'ALL' row per campaign: contacts,
+    responses, revenue, cost, profit, ROI, break-even response rate and a targeting
+    recommendation. Control arms of experiments are left out (they were not sent the offer). -#}
+
+with
+
+contacts as (
+    select * from {{ ref('stg_shop__campaign_contacts') }}
+    where not is_control
+),
+
+campaigns as (
+    select * from {{ ref('stg_shop__campaigns') }}
+),
+
+customer_rfm as (
+    select * from {{ ref('customer_rfm') }}
+),
+
+segment_memberships as (
+    -- Every contact counts once per segment type, and once more in the campaign total.
+    select
+        contacts.campaign_id,
+        contacts.customer_id,
+        contacts.responded,
+        contacts.response_revenue,
+        'rfm' as segment_type,
+        coalesce(customer_rfm.rfm_segment, 'No purchase') as segment_id
+    from contacts
+    left join customer_rfm
+        on contacts.customer_id = customer_rfm.customer_id
+    union all
+    select
+        campaign_id,
+        customer_id,
+        responded,
+        response_revenue,
+        'all' as segment_type,
+        'ALL' as segment_id
+    from contacts
+),
+
+aggregated as (
+    select
+        segment_memberships.campaign_id,
+        segment_memberships.segment_type,
+        segment_memberships.segment_id,
+        count(*) as contacts,
+        count(*) filter (where segment_memberships.responded) as responses,
+        coalesce(sum(segment_memberships.response_revenue), 0) as revenue,
+        count(*) * any_value(campaigns.cost_per_contact) as cost,
+        any_value(campaigns.cost_per_contact) as cost_per_contact,
+        any_value(campaigns.revenue_per_response) as revenue_per_response
+    from segment_memberships
+    inner join campaigns
+        on segment_memberships.campaign_id = campaigns.campaign_id
+    group by
+        segment_memberships.campaign_id,
+        segment_memberships.segment_type,
+        segment_memberships.segment_id
+),
+
+campaign_revenue_per_response as (
+    -- Where a campaign states no revenue per response (an experiment), use what responses earned.
+    select
+        campaign_id,
+        coalesce(
+            any_value(revenue_per_response),
+            {{ safe_divide('sum(revenue)', 'sum(responses)') }}
+        ) as revenue_per_response
+    from aggregated
+    where segment_type = 'all'
+    group by campaign_id
+),
+
+measured as (
+    select
+        aggregated.campaign_id,
+        aggregated.segment_type,
+        aggregated.segment_id,
+        aggregated.contacts,
+        aggregated.responses,
+        aggregated.revenue,
+        aggregated.cost,
+        aggregated.revenue - aggregated.cost as profit,
+        {{ safe_divide('aggregated.responses', 'aggregated.contacts') }} as response_rate,
+        {{ safe_divide('aggregated.revenue - aggregated.cost', 'aggregated.cost') }} as roi,
+        {{ safe_divide('aggregated.cost_per_contact', 'campaign_revenue_per_response.revenue_per_response') }}
+            as break_even_response_rate
+    from aggregated
+    inner join campaign_revenue_per_response
+        on aggregated.campaign_id = campaign_revenue_per_response.campaign_id
+),
+
+final as (
+    select
+        campaign_id,
+        segment_type,
+        segment_id,
+        {{ campaign_recommendation('response_rate', 'break_even_response_rate') }} as recommendation,
+        contacts,
+        responses,
+        response_rate,
+        revenue,
+        cost,
+        profit,
+        roi,
+        break_even_response_rate
+    from measured
+)
+
+select * from final

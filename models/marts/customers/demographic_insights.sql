@@ -1,0 +1,67 @@
+{#- One row per demographic dimension x value: who spends on what, who buys where, who answers
+    campaigns. Spend and purchase shares are of the group's totals. Customers whose value is
+    unknown for a dimension (no gender in the input) are left out of that dimension only. -#}
+{%- set dimensions = ['age_range', 'income_range', 'education_level', 'marital_group',
+                      'household_size', 'has_children', 'gender'] -%}
+{%- set category_spends = [] -%}
+{%- for category in product_categories() -%}
+    {%- do category_spends.append('greatest(spend_' ~ category ~ ', 0)') -%}
+{%- endfor -%}
+{%- set total_category_spend = 'sum(' ~ category_spends | join(' + ') ~ ')' -%}
+
+with
+
+customers as (
+    select * from {{ ref('customers') }}
+),
+
+customer_dimensions as (
+    -- Long form: each customer once per dimension, so one aggregation serves every dimension.
+    unpivot (
+        select
+            {% for dimension in dimensions -%}
+                cast({{ dimension }} as varchar) as {{ dimension }},
+            {% endfor -%}
+            customer_id
+        from customers
+    )
+    on {{ dimensions | join(', ') }}
+    into name dimension value dimension_value
+),
+
+joined as (
+    select
+        customer_dimensions.dimension,
+        customer_dimensions.dimension_value,
+        customers.*
+    from customer_dimensions
+    inner join customers
+        on customer_dimensions.customer_id = customers.customer_id
+),
+
+aggregated as (
+    select
+        dimension,
+        dimension_value as value,
+        count(*) as customers,
+        avg(net_revenue) as avg_spend,
+        {% for category in product_categories() -%}
+            {{ safe_divide('sum(greatest(spend_' ~ category ~ ', 0))', total_category_spend) }}
+                as spend_share_{{ category }},
+        {% endfor -%}
+        {% for channel in purchase_channels() -%}
+            {{ safe_divide('sum(purchases_' ~ channel ~ ')', 'sum(orders_count)') }}
+                as purchase_share_{{ channel }},
+        {% endfor -%}
+        {{ safe_divide('sum(deal_purchases)', 'sum(orders_count)') }} as deal_share,
+        {{ safe_divide('sum(campaigns_accepted)', 'sum(campaigns_contacted)') }} as response_rate,
+        avg(recency_days) as avg_recency_days
+    from joined
+    group by dimension, dimension_value
+),
+
+final as (
+    select * from aggregated
+)
+
+select * from final

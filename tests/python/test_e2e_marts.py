@@ -1,0 +1,204 @@
+"""End to end on the generated sample: the SQL marts recover what the generator planted and tie
+out to each other."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def truth(build, name: str) -> float:
+    return build.scalar(
+        f"select fact_value from sample.sample_truth_facts where fact_name = '{name}'"
+    )
+
+
+def test_planted_peak_is_the_two_highest_seasonal_indices(sample_build):
+    top_two = sample_build.query(
+        """
+        select period from marts.sales_seasonality
+        where period_type = 'month_of_year'
+        order by seasonal_index desc
+        limit 2
+        """
+    )
+    assert {row[0] for row in top_two} == {
+        truth(sample_build, "peak_month_1"),
+        truth(sample_build, "peak_month_2"),
+    }
+    peaks = sample_build.query(
+        "select period from marts.sales_seasonality where period_type = 'month_of_year' and is_peak"
+    )
+    assert {row[0] for row in peaks} == {11, 12}
+
+
+def test_weekend_lift_shows_in_the_weekday_indices(sample_build):
+    index = dict(
+        sample_build.query(
+            "select period, seasonal_index from marts.sales_seasonality "
+            "where period_type = 'day_of_week'"
+        )
+    )
+    assert min(index[6], index[7]) > max(index[day] for day in range(1, 6))
+
+
+def test_seasonal_index_averages_to_one(sample_build):
+    averages = sample_build.query(
+        "select period_type, avg(seasonal_index) from marts.sales_seasonality group by 1"
+    )
+    for _, average in averages:
+        assert average == pytest.approx(1.0, abs=1e-12)
+
+
+def test_monthly_revenue_ties_out_to_orders(sample_build):
+    monthly, orders = sample_build.query(
+        """
+        select
+            (select round(sum(revenue), 2) from marts.sales_monthly),
+            (select round(sum(amount), 2) from marts.orders where not is_order_date_in_future)
+        """
+    )[0]
+    assert monthly == orders
+    gaps = sample_build.scalar(
+        """
+        select count(*) from (
+            select month_start, lag(month_start) over (order by month_start) as previous_month
+            from marts.sales_monthly
+        ) where previous_month is not null and month_start != previous_month + interval 1 month
+        """
+    )
+    assert gaps == 0
+
+
+def test_planted_discount_lift_is_inside_the_reported_interval(sample_build):
+    campaign_id = truth(sample_build, "ab_test_campaign_id")
+    planted_lift = truth(sample_build, "ab_conversion_lift_abs")
+    low, high, p_value, srm = sample_build.query(
+        f"""
+        select conversion_ci_low, conversion_ci_high, conversion_p_value, srm_p_value
+        from marts.ab_test_results where campaign_id = {campaign_id}
+        """
+    )[0]
+    assert low <= planted_lift <= high
+    # The arms were randomized 50/50: no sample-ratio mismatch.
+    assert srm > 0.01
+    assert 0 <= p_value <= 1
+
+
+def test_discount_lowers_spend_per_conversion_as_planted(sample_build):
+    campaign_id = truth(sample_build, "ab_test_campaign_id")
+    planted_ratio = truth(sample_build, "ab_spend_ratio")
+    treatment, control = sample_build.query(
+        f"""
+        select revenue_per_conversion_treatment, revenue_per_conversion_control
+        from marts.ab_test_results where campaign_id = {campaign_id}
+        """
+    )[0]
+    # Spend per conversion varies a lot between personas, so allow a generous band around 0.8.
+    assert treatment / control == pytest.approx(planted_ratio, abs=0.12)
+    assert treatment < control
+
+
+def test_rfm_scores_are_balanced_quintiles_where_values_are_distinct(sample_build):
+    # Recency has many distinct values, so each score holds about a fifth of the purchasers.
+    shares = sample_build.query(
+        "select r_score, count(*) / sum(count(*)) over () from marts.customer_rfm group by 1"
+    )
+    assert len(shares) == 5
+    for _, share in shares:
+        assert share == pytest.approx(0.2, abs=0.03)
+
+
+def test_champions_are_the_best_customers_and_lost_the_worst(sample_build):
+    rows = dict(
+        (segment, (recency, monetary))
+        for segment, recency, monetary in sample_build.query(
+            "select rfm_segment, avg(recency_days), avg(monetary) "
+            "from marts.customer_rfm group by 1"
+        )
+    )
+    assert rows["Champions"][0] < rows["Lost"][0]
+    assert rows["Champions"][1] > 5 * rows["Lost"][1]
+
+
+def test_loyal_persona_dominates_the_champions(sample_build):
+    # Persona 3 (loyal regulars) was planted with by far the highest purchase rate.
+    top_persona = sample_build.scalar(
+        """
+        select truth.persona_id
+        from marts.customer_rfm as rfm
+        inner join sample.sample_truth_customers as truth using (customer_id)
+        where rfm.rfm_segment = 'Champions'
+        group by truth.persona_id
+        order by count(*) desc
+        limit 1
+        """
+    )
+    assert top_persona == 3
+
+
+def test_clv_ranks_customers_like_their_planted_purchase_rate(sample_build):
+    correlation = sample_build.scalar(
+        """
+        select corr(clv.purchase_rate_per_year, truth.orders_per_year)
+        from marts.customer_clv as clv
+        inner join sample.sample_truth_customers as truth using (customer_id)
+        where clv.orders_count >= 3
+        """
+    )
+    assert correlation > 0.5
+
+
+def test_responsive_persona_has_the_highest_campaign_response(sample_build):
+    # Persona 1 (affluent) was planted with the highest response logit; the others are far lower.
+    rates = dict(
+        sample_build.query(
+            """
+            select
+                truth.persona_id,
+                avg(customers.campaigns_accepted / customers.campaigns_contacted)
+            from marts.customers as customers
+            inner join sample.sample_truth_customers as truth using (customer_id)
+            where customers.campaigns_contacted > 0
+            group by truth.persona_id
+            """
+        )
+    )
+    assert max(rates, key=rates.get) == 1
+
+
+def test_demographic_insights_cover_every_customer_per_dimension(sample_build):
+    counts = dict(
+        sample_build.query(
+            "select dimension, sum(customers) from marts.demographic_insights group by dimension"
+        )
+    )
+    total = sample_build.scalar("select count(*) from marts.customers")
+    for dimension in ["age_range", "income_range", "education_level", "marital_group"]:
+        assert counts[dimension] == total
+    # Families were planted with the highest deal usage.
+    deal_share = dict(
+        sample_build.query(
+            "select value, deal_share from marts.demographic_insights "
+            "where dimension = 'has_children'"
+        )
+    )
+    assert deal_share["true"] > deal_share["false"]
+
+
+def test_cohorts_start_fully_active_and_revenue_ties_out(sample_build):
+    first_month = sample_build.query(
+        "select min(retention_rate), max(retention_rate) from marts.cohort_retention "
+        "where months_since_first_order = 0"
+    )[0]
+    assert first_month == (1.0, 1.0)
+    cohort_revenue, order_revenue = sample_build.query(
+        """
+        select
+            (select round(sum(revenue), 2) from marts.cohort_retention),
+            (select round(sum(amount), 2) from marts.orders
+             where customer_id in (select customer_id from marts.customer_rfm))
+        """
+    )[0]
+    assert cohort_revenue == order_revenue
