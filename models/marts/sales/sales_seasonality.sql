@@ -79,18 +79,24 @@ periods as (
     select * from day_of_week
 ),
 
+indexed as (
+    select
+        *,
+        {{ safe_divide('avg_revenue', 'avg(avg_revenue) over (partition by period_type)') }}
+            as seasonal_index
+    from periods
+),
+
 final as (
     select
         period_type,
         period,
         period_name,
         avg_revenue,
-        {{ safe_divide('avg_revenue', 'avg(avg_revenue) over (partition by period_type)') }}
-            as seasonal_index,
+        seasonal_index,
         complete_years,
-        {{ safe_divide('avg_revenue', 'avg(avg_revenue) over (partition by period_type)') }}
-        >= {{ var('seasonal_peak_threshold') }} as is_peak
-    from periods
+        coalesce(seasonal_index >= {{ var('seasonal_peak_threshold') }}, false) as is_peak
+    from indexed
 )
 
 select * from final

@@ -1,0 +1,13 @@
+"""One row per regression term: what drives (log) customer spend. The maths is in
+python_udfs.regression; this model only fetches, calls and returns."""
+
+from python_udfs.frames import relation_to_pandas
+from python_udfs.regression import FEATURE_COLUMNS, fit_spend_drivers
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    features = relation_to_pandas(dbt.ref("int_customer_features"), FEATURE_COLUMNS)
+    result = fit_spend_drivers(features)
+    print(f"spend_drivers: {len(result)} terms fitted on {len(features)} customers")
+    return result

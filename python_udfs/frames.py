@@ -1,0 +1,26 @@
+"""Turning what ``dbt.ref()`` returns into pandas, whatever the engine, reading only the
+columns a model needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+
+def relation_to_pandas(relation: Any, columns: Sequence[str]) -> pd.DataFrame:
+    """Fetch ``columns`` of a dbt relation as a pandas DataFrame.
+
+    DuckDB relations are projected first and fetched through Arrow (no row-wise conversion);
+    Spark DataFrames use ``toPandas`` and Snowpark DataFrames ``to_pandas``.
+    """
+    columns = list(columns)
+    if hasattr(relation, "project") and hasattr(relation, "to_arrow_table"):
+        quoted = ", ".join(f'"{name}"' for name in columns)
+        return relation.project(quoted).to_arrow_table().to_pandas()
+    if hasattr(relation, "toPandas"):
+        return relation.select(*columns).toPandas()
+    if hasattr(relation, "to_pandas"):
+        return relation.select(*columns).to_pandas()
+    raise TypeError(f"Cannot read a {type(relation).__name__} into pandas")

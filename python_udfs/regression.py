@@ -1,0 +1,128 @@
+"""Spend drivers: an OLS regression of log spend on demographics and channel mix (statsmodels)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+
+FEATURE_COLUMNS = [
+    "customer_id",
+    "net_revenue",
+    "income",
+    "age",
+    "kids_home",
+    "teens_home",
+    "education_level",
+    "marital_group",
+    "share_web",
+    "share_catalog",
+    "is_income_imputed",
+    "is_birth_year_implausible",
+    "has_purchased",
+]
+
+RESULT_COLUMNS = [
+    "term",
+    "coefficient",
+    "std_error",
+    "t_value",
+    "p_value",
+    "ci_low",
+    "ci_high",
+    "n_observations",
+    "r_squared",
+    "adj_r_squared",
+]
+
+# log1p(spend) ~ income in thousands, age, household and categorical levels, channel mix (store is
+# the base share). Baselines are the largest groups so that coefficients read as contrasts to the
+# typical customer.
+FORMULA = (
+    "log_spend ~ income_thousands + age + kids_home + teens_home"
+    " + C(education_level, Treatment('Graduate')) + C(marital_group, Treatment('Partnered'))"
+    " + share_web + share_catalog"
+)
+
+MIN_OBSERVATIONS = 30
+
+_CATEGORICAL_TERM = re.compile(
+    r"C\((?P<column>\w+), Treatment\('(?P<base>[^']*)'\)\)\[T\.(?P<level>.*)\]"
+)
+
+
+def readable_term(term: str) -> str:
+    """A patsy term name as an analyst would write it.
+
+    ``C(marital_group, Treatment('Partnered'))[T.Single]`` becomes
+    ``marital_group: Single vs Partnered``.
+    """
+    match = _CATEGORICAL_TERM.fullmatch(term)
+    if match is None:
+        return "intercept" if term == "Intercept" else term
+    return f"{match['column']}: {match['level']} vs {match['base']}"
+
+
+def empty_result() -> pd.DataFrame:
+    """The result table with no rows but its column types, so the warehouse table is typed."""
+    frame = pd.DataFrame({column: pd.Series(dtype="float64") for column in RESULT_COLUMNS})
+    frame["term"] = frame["term"].astype("string")
+    frame["n_observations"] = frame["n_observations"].astype("int64")
+    return frame
+
+
+def prepare_spend_frame(features: pd.DataFrame) -> pd.DataFrame:
+    """Purchasers with positive spend, real (not imputed) income and a plausible age.
+
+    Flagged outliers would distort the fit, so they are left out here (they stay in the marts).
+    """
+    frame = features[
+        features["has_purchased"].astype(bool)
+        & (features["net_revenue"] > 0)
+        & ~features["is_income_imputed"].astype(bool)
+        & ~features["is_birth_year_implausible"].astype(bool)
+    ].copy()
+    frame = frame.dropna(subset=["income", "age", "share_web", "share_catalog"])
+    frame["log_spend"] = np.log1p(frame["net_revenue"].astype(float))
+    frame["income_thousands"] = frame["income"].astype(float) / 1000.0
+    for column in ["age", "kids_home", "teens_home", "share_web", "share_catalog"]:
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+def fit_spend_drivers(features: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """One row per regression term with coefficient, standard error, t, p-value and CI.
+
+    Returns an empty frame with the result columns when there are fewer than
+    ``MIN_OBSERVATIONS`` usable customers or a single category level makes the design singular.
+    """
+    frame = prepare_spend_frame(features)
+    if len(frame) < MIN_OBSERVATIONS:
+        return empty_result()
+    formula = FORMULA
+    for column, baseline in (("education_level", "Graduate"), ("marital_group", "Partnered")):
+        # A level missing from the data cannot be the baseline; fall back to the most common one.
+        if baseline not in set(frame[column]):
+            formula = formula.replace(
+                f"Treatment('{baseline}')", f"Treatment('{frame[column].mode()[0]}')"
+            )
+        if frame[column].nunique() < 2:
+            formula = formula.replace(f" + C({column}, Treatment('{baseline}'))", "")
+    fitted = smf.ols(formula, data=frame).fit()
+    intervals = fitted.conf_int(alpha=alpha)
+    return pd.DataFrame(
+        {
+            "term": [readable_term(term) for term in fitted.params.index],
+            "coefficient": fitted.params.to_numpy(),
+            "std_error": fitted.bse.to_numpy(),
+            "t_value": fitted.tvalues.to_numpy(),
+            "p_value": fitted.pvalues.to_numpy(),
+            "ci_low": intervals[0].to_numpy(),
+            "ci_high": intervals[1].to_numpy(),
+            "n_observations": int(fitted.nobs),
+            "r_squared": float(fitted.rsquared),
+            "adj_r_squared": float(fitted.rsquared_adj),
+        }
+    )[RESULT_COLUMNS]
