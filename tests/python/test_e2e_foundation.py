@@ -164,3 +164,20 @@ def test_a_different_seed_gives_different_but_same_sized_data(sample_build, tmp_
         "select sum(income) from sample.sample_customers where customer_id <= 500"
     )
     assert other[1] != first_500
+
+
+def test_empty_build_creates_every_mart_with_zero_rows(tmp_path):
+    database = tmp_path / "empty.duckdb"
+    run_dbt(["build", "--empty"], database)
+    with duckdb.connect(str(database), read_only=True) as conn:
+        marts = [
+            row[0]
+            for row in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        assert {"customers", "orders", "customer_rfm", "ab_test_results", "spend_drivers"} <= set(
+            marts
+        )
+        for mart in marts:
+            assert conn.execute(f"select count(*) from marts.{mart}").fetchall()[0][0] == 0
