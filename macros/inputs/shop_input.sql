@@ -1,13 +1,19 @@
-{# The relation a raw input (customers, orders, campaigns, campaign_contacts) is read from, per var input. #}
+{# The relation a raw input (customers, orders, campaigns, campaign_contacts, ...) is read from, per var input. #}
 {% macro shop_input(entity) -%}
     {%- set mode = var('input', 'sample') -%}
     {%- if mode == 'sample' -%}
-        {{ ref('sample_' ~ entity) }}
-    {%- elif mode == 'tables' -%}
-        {{ source('shop', entity) }}
+        {%- if entity == 'purchase_summaries' -%}
+            {{ empty_input(entity) }}
+        {%- else -%}
+            (select *, cast(null as bigint) as source_row_number from {{ ref('sample_' ~ entity) }})
+        {%- endif -%}
+    {%- elif mode in ('files', 'tables') -%}
+        {{ contract_input(entity) }}
+    {%- elif mode == 'marketing_campaign' -%}
+        {{ marketing_campaign_input(entity) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
-            "Unknown var input='" ~ mode ~ "'. Use one of: sample, tables."
+            "Unknown var input='" ~ mode ~ "'. Use one of: sample, files, tables, marketing_campaign."
         ) }}
     {%- endif -%}
 {%- endmacro %}

@@ -39,6 +39,8 @@ joined as (
         coalesce(order_summary.deal_revenue, 0) as deal_revenue,
         coalesce(campaign_summary.campaigns_contacted, 0) as campaigns_contacted,
         coalesce(campaign_summary.campaigns_accepted, 0) as campaigns_accepted,
+        order_summary.web_visits_per_month,
+        coalesce(order_summary.is_deal_purchases_capped, false) as is_deal_purchases_capped,
         order_summary.first_order_date,
         order_summary.last_order_date
     from customers
@@ -50,16 +52,13 @@ joined as (
 ),
 
 derived as (
+    {%- set category_total = category_spend_total(net_of_negatives=true) %}
     select
         *,
-        -- Shares over the listed categories only, net of returns, so that they sum to one.
-        {%- set category_total -%}
-            ({% for category in product_categories() %}
-            greatest(spend_{{ category }}, 0){% if not loop.last %} + {% endif %}{% endfor %})
-        {%- endset %}
         datediff('day', last_order_date, as_of_date) as recency_days,
         datediff('day', coalesce(signup_date, first_order_date), as_of_date) as tenure_days,
         {{ safe_divide('gross_revenue', 'orders_count') }} as avg_order_value,
+        -- Shares over the listed categories only, net of returns, so that they sum to one.
         {% for category in product_categories() -%}
             {{ safe_divide('greatest(spend_' ~ category ~ ', 0)', category_total) }} as share_{{ category }},
         {% endfor -%}

@@ -1,10 +1,24 @@
-{#- One row per customer with at least one order line: the purchase summary (counts, revenue net
-    of returns, spend by category, purchases by channel, deals). -#}
+{#- One row per customer with at least one order line or purchase summary: counts, revenue net of
+    returns, spend by category, purchases by channel, deals. Inputs with order lines are
+    aggregated here; inputs that only carry per-customer totals (the Customer Personality
+    Analysis file) contribute their summaries as they are. -#}
 
 with
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+),
+
+purchase_summaries as (
+    select * from {{ ref('stg_shop__purchase_summaries') }}
+),
+
+customers as (
+    select * from {{ ref('stg_shop__customers') }}
+),
+
+reference_date as (
+    select * from {{ ref('int_reference_date') }}
 ),
 
 aggregated as (
@@ -27,9 +41,47 @@ aggregated as (
         count(distinct order_id) filter (where is_deal and not is_return) as deal_purchases,
         coalesce(sum(amount) filter (where is_deal), 0) as deal_revenue,
         min(order_date) filter (where not is_return) as first_order_date,
-        max(order_date) filter (where not is_return) as last_order_date
+        max(order_date) filter (where not is_return) as last_order_date,
+        cast(null as double) as web_visits_per_month,
+        false as is_deal_purchases_capped
     from orders
     group by customer_id
+),
+
+summarized as (
+    -- Totals without order dates: the last purchase is Recency days before the reference date,
+    -- and the signup (enrolment) date stands in for the first purchase.
+    select
+        purchase_summaries.customer_id,
+        purchase_summaries.orders_count,
+        purchase_summaries.orders_count as purchase_days,
+        0 as returns_count,
+        purchase_summaries.spend_total as gross_revenue,
+        0.0 as returned_amount,
+        purchase_summaries.spend_total as net_revenue,
+        {% for category in product_categories() -%}
+            purchase_summaries.spend_{{ category }},
+        {% endfor -%}
+        {% for channel in purchase_channels() -%}
+            purchase_summaries.purchases_{{ channel }},
+        {% endfor -%}
+        purchase_summaries.deal_purchases,
+        cast(null as double) as deal_revenue,
+        customers.signup_date as first_order_date,
+        cast(reference_date.as_of_date - purchase_summaries.recency_days as date) as last_order_date,
+        purchase_summaries.web_visits_per_month,
+        purchase_summaries.is_deal_purchases_capped
+    from purchase_summaries
+    cross join reference_date
+    left join customers
+        on purchase_summaries.customer_id = customers.customer_id
+    where purchase_summaries.orders_count > 0
+),
+
+final as (
+    select * from aggregated
+    union all by name
+    select * from summarized
 )
 
-select * from aggregated
+select * from final

@@ -4,6 +4,7 @@
     ('orders', 'base_shop__orders', "order_id"),
     ('campaigns', 'base_shop__campaigns', "source_key"),
     ('campaign_contacts', 'base_shop__campaign_contacts', "source_key"),
+    ('purchase_summaries', 'base_shop__purchase_summaries', "source_key"),
 ] -%}
 
 with
@@ -13,6 +14,7 @@ with
         select
             '{{ input_name }}' as input_name,
             cast({{ key }} as varchar) as row_key,
+            source_row_number,
             reject_reason
         from {{ ref(model) }}
         where reject_reason is not null
@@ -34,7 +36,8 @@ final as (
         || row_number() over (partition by input_name, row_key order by reject_reason) as rejected_row_id,
         input_name,
         row_key,
-        reject_reason
+        reject_reason,
+        source_row_number
     from unioned
 )
 

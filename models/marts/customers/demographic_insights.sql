@@ -3,11 +3,7 @@
     unknown for a dimension (no gender in the input) are left out of that dimension only. -#}
 {%- set dimensions = ['age_range', 'income_range', 'education_level', 'marital_group',
                       'household_size', 'has_children', 'gender'] -%}
-{%- set category_spends = [] -%}
-{%- for category in product_categories() -%}
-    {%- do category_spends.append('greatest(spend_' ~ category ~ ', 0)') -%}
-{%- endfor -%}
-{%- set total_category_spend = 'sum(' ~ category_spends | join(' + ') ~ ')' -%}
+{%- set total_category_spend = 'sum(' ~ category_spend_total(net_of_negatives=true) ~ ')' -%}
 
 with
 

@@ -21,8 +21,10 @@ flagged as (
         income,
         kids_home,
         teens_home,
-        birth_year < {{ var('min_plausible_birth_year') }}
-        or birth_year > year(current_date) as is_birth_year_implausible,
+        coalesce(
+            birth_year < {{ var('min_plausible_birth_year') }} or birth_year > year(current_date),
+            false
+        ) as is_birth_year_implausible,
         coalesce(income > {{ var('max_plausible_income') }} or income < 0, false) as is_income_outlier,
         income is null as is_income_missing,
         is_signup_date_unparseable,

@@ -12,7 +12,10 @@ known_customers as (
 ),
 
 known_campaigns as (
-    select campaign_id from {{ ref('base_shop__campaigns') }}
+    select
+        campaign_id,
+        revenue_per_response
+    from {{ ref('base_shop__campaigns') }}
     where reject_reason is null
 ),
 
@@ -21,11 +24,26 @@ typed as (
         try_cast(campaign_id as bigint) as campaign_id,
         try_cast(customer_id as bigint) as customer_id,
         cast(campaign_id as varchar) || ':' || cast(customer_id as varchar) as source_key,
-        try_cast(contact_date as date) as contact_date,
+        {{ parse_date('contact_date') }} as contact_date,
         coalesce(nullif(lower(trim(cast(variant as varchar))), ''), 'broadcast') as variant,
         try_cast(responded as boolean) as responded,
-        try_cast(response_revenue as double) as response_revenue
+        try_cast(response_revenue as double) as response_revenue,
+        source_row_number
     from source_rows
+),
+
+with_revenue as (
+    -- Without a response revenue, a response earns the campaign's revenue per response.
+    select
+        typed.* exclude (response_revenue),
+        coalesce(
+            typed.response_revenue,
+            case when typed.responded then known_campaigns.revenue_per_response else 0 end
+        ) as response_revenue,
+        typed.response_revenue is null as is_response_revenue_derived
+    from typed
+    left join known_campaigns
+        on typed.campaign_id = known_campaigns.campaign_id
 ),
 
 validated as (
@@ -40,10 +58,10 @@ validated as (
             when customer_id not in (select known_customers.customer_id from known_customers)
                 then 'orphan contact: customer_id not in customers'
             when row_number() over (
-                    partition by campaign_id, customer_id order by contact_date, variant
+                    partition by campaign_id, customer_id order by source_row_number, contact_date, variant
                 ) > 1 then 'duplicate campaign contact'
         end as reject_reason
-    from typed
+    from with_revenue
 )
 
 select * from validated

@@ -12,9 +12,10 @@ typed as (
         cast(campaign_id as varchar) as source_key,
         nullif(trim(cast(campaign_name as varchar)), '') as campaign_name,
         nullif(lower(trim(cast(channel as varchar))), '') as channel,
-        try_cast(start_date as date) as start_date,
+        {{ parse_date('start_date') }} as start_date,
         try_cast(cost_per_contact as double) as cost_per_contact,
-        try_cast(revenue_per_response as double) as revenue_per_response
+        try_cast(revenue_per_response as double) as revenue_per_response,
+        source_row_number
     from source_rows
 ),
 
@@ -24,8 +25,9 @@ validated as (
         case
             when source_key is null then 'missing campaign_id'
             when campaign_id is null then 'campaign_id is not an integer'
-            when row_number() over (partition by campaign_id order by start_date, campaign_name) > 1
-                then 'duplicate campaign_id'
+            when row_number() over (
+                    partition by campaign_id order by source_row_number, start_date, campaign_name
+                ) > 1 then 'duplicate campaign_id'
         end as reject_reason
     from typed
 )

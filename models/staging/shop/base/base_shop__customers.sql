@@ -10,7 +10,7 @@ typed as (
     select
         try_cast(customer_id as bigint) as customer_id,
         cast(customer_id as varchar) as source_key,
-        try_cast(signup_date as date) as signup_date,
+        {{ parse_date('signup_date') }} as signup_date,
         try_cast(birth_year as integer) as birth_year,
         nullif(trim(cast(gender as varchar)), '') as gender,
         nullif(trim(cast(education as varchar)), '') as education,
@@ -18,7 +18,8 @@ typed as (
         try_cast(income as double) as income,
         try_cast(kids_home as integer) as kids_home,
         try_cast(teens_home as integer) as teens_home,
-        signup_date is not null and try_cast(signup_date as date) is null as is_signup_date_unparseable
+        signup_date is not null and {{ parse_date('signup_date') }} is null as is_signup_date_unparseable,
+        source_row_number
     from source_rows
 ),
 
@@ -28,9 +29,10 @@ validated as (
         case
             when source_key is null then 'missing customer_id'
             when customer_id is null then 'customer_id is not an integer'
-            -- Keep the earliest signup of a repeated id; the later rows are reported, not merged.
+            -- Keep the first row of a repeated id; the later rows are reported, not merged.
             when row_number() over (
-                    partition by customer_id order by signup_date nulls last, birth_year, income
+                    partition by customer_id
+                    order by source_row_number, signup_date nulls last, birth_year, income
                 ) > 1 then 'duplicate customer_id'
         end as reject_reason
     from typed

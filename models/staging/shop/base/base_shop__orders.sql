@@ -16,12 +16,13 @@ typed as (
         cast(order_id as varchar) as order_id,
         try_cast(customer_id as bigint) as customer_id,
         cast(customer_id as varchar) as source_customer_id,
-        try_cast(order_date as date) as order_date,
+        {{ parse_date('order_date') }} as order_date,
         try_cast(amount as double) as amount,
         try_cast(quantity as integer) as quantity,
         nullif(lower(trim(cast(category as varchar))), '') as category,
         nullif(lower(trim(cast(channel as varchar))), '') as channel,
-        try_cast(is_deal as boolean) as is_deal
+        try_cast(is_deal as boolean) as is_deal,
+        source_row_number
     from source_rows
 ),
 
@@ -38,7 +39,7 @@ validated as (
                 then 'orphan order: customer_id not in customers'
             when order_id is null then 'missing order_id'
             when row_number() over (
-                    partition by order_id order by order_date, amount, customer_id
+                    partition by order_id order by source_row_number, order_date, amount, customer_id
                 ) > 1 then 'duplicate order_id'
         end as reject_reason
     from typed

@@ -1,0 +1,12 @@
+{# A zero-row relation with every contract column of an input (as text), for inputs that are absent. #}
+{% macro empty_input(entity) -%}
+    {%- set contract = input_contract()[entity] -%}
+    (
+        select
+            {% for column in contract.required + contract.optional -%}
+            cast(null as varchar) as {{ column }},
+            {% endfor -%}
+            cast(null as bigint) as source_row_number
+        where false
+    )
+{%- endmacro %}

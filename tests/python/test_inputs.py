@@ -1,0 +1,322 @@
+"""Bring your own data: every input mode builds from small files made here, every row is
+accounted for, and a missing required column fails with a message naming input, file and column."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_DIR, DbtBuild, run_dbt, vars_arg
+
+pytestmark = pytest.mark.e2e
+
+SHARED_MARKETING_FILE = PROJECT_DIR.parent / "shared" / "datasets" / "marketing_campaign.csv"
+
+CUSTOMERS = [
+    ["customer_id", "signup_date", "birth_year", "gender", "education", "marital_status", "income",
+     "kids_home", "teens_home"],
+    ["1", "2023-01-05", "1980", "F", "PhD", "Married", "72000", "0", "1"],
+    ["2", "2023-02-10", "1990", "M", "Graduation", "Single", "", "1", "0"],
+    ["3", "2023-03-15", "1890", "F", "Basic", "YOLO", "666666", "2", "0"],
+    ["4", "2023-04-20", "1975", "M", "Master", "Together", "51000", "0", "0"],
+    ["4", "2023-05-01", "1975", "M", "Master", "Together", "51000", "0", "0"],  # duplicate id
+    ["", "2023-06-01", "1970", "F", "PhD", "Married", "40000", "0", "0"],  # no id
+]  # fmt: skip
+
+ORDERS = [
+    ["order_id", "customer_id", "order_date", "amount", "quantity", "category", "channel",
+     "is_deal"],
+    ["a1", "1", "2023-01-10", "120.50", "2", "wines", "store", "false"],
+    ["a2", "1", "2023-11-20", "80.00", "1", "meat", "web", "true"],
+    ["a3", "2", "2023-12-01", "35.00", "1", "sweets", "web", "true"],
+    ["a4", "2", "2023-12-05", "-35.00", "1", "sweets", "web", "true"],  # a return
+    ["a5", "4", "2024-01-15", "60.00", "3", "fish", "catalog", "false"],
+    ["a5", "4", "2024-01-15", "60.00", "3", "fish", "catalog", "false"],  # duplicate order
+    ["a6", "99", "2024-01-20", "10.00", "1", "gold", "web", "false"],  # orphan customer
+    ["a7", "3", "not a date", "20.00", "1", "gold", "web", "false"],  # bad date
+    ["a8", "3", "2024-02-01", "abc", "1", "gold", "web", "false"],  # bad amount
+    ["a9", "3", "2024-02-02", "15.00", "1", "gold", "store", "false"],
+]  # fmt: skip
+
+CAMPAIGNS = [
+    ["campaign_id", "campaign_name", "channel", "start_date", "cost_per_contact",
+     "revenue_per_response"],
+    ["1", "Spring", "email", "2023-03-01", "3", "11"],
+]  # fmt: skip
+
+CONTACTS = [
+    ["campaign_id", "customer_id", "contact_date", "responded"],
+    ["1", "1", "2023-03-01", "1"],
+    ["1", "2", "2023-03-01", "0"],
+    ["1", "3", "2023-03-01", "0"],
+    ["1", "4", "2023-03-01", "1"],
+    ["2", "1", "2023-03-01", "1"],  # campaign 2 does not exist
+]  # fmt: skip
+
+EXPECTED_REJECTS = {
+    ("customers", "duplicate customer_id"): 1,
+    ("customers", "missing customer_id"): 1,
+    ("orders", "duplicate order_id"): 1,
+    ("orders", "orphan order: customer_id not in customers"): 1,
+    ("orders", "missing or unparseable order_date"): 1,
+    ("orders", "missing or unparseable amount"): 1,
+    ("campaign_contacts", "orphan contact: campaign_id not in campaigns"): 1,
+}
+
+
+def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
+    with path.open("w", newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def write_parquet(path: Path, rows: list[list[str]]) -> Path:
+    staging = write_csv(path.with_suffix(".tmp.csv"), rows)
+    with duckdb.connect() as conn:
+        conn.execute(
+            f"copy (select * from read_csv('{staging}', all_varchar = true, header = true)) "
+            f"to '{path}' (format parquet)"
+        )
+    staging.unlink()
+    return path
+
+
+def build_files(tmp_path: Path, input_vars: dict, check: bool = True):
+    database = tmp_path / "warehouse.duckdb"
+    result = run_dbt(["build", *vars_arg(input_vars)], database, check=check)
+    return DbtBuild(database=database, output=result.stdout), result
+
+
+def rows_in_file(rows: list[list[str]]) -> int:
+    return len(rows) - 1
+
+
+def assert_accounted(build: DbtBuild, input_name: str, rows_in: int, staged: str) -> None:
+    kept = build.scalar(f"select count(*) from staging.{staged}")
+    rejected = build.scalar(
+        f"select count(*) from marts.rejected_rows where input_name = '{input_name}'"
+    )
+    assert rows_in == kept + rejected, (input_name, rows_in, kept, rejected)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"], ids=["semicolon", "tab"])
+def test_delimited_files_with_bad_rows_are_fully_accounted_for(tmp_path, delimiter):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(data / "customers.csv", CUSTOMERS, delimiter)
+    write_csv(data / "orders.csv", ORDERS, delimiter)
+    write_csv(data / "campaigns.csv", CAMPAIGNS, delimiter)
+    write_csv(data / "campaign_contacts.csv", CONTACTS, delimiter)
+    build, _ = build_files(tmp_path, {"input": "files", "input_path": str(data)})
+
+    assert_accounted(build, "customers", rows_in_file(CUSTOMERS), "stg_shop__customers")
+    assert_accounted(build, "orders", rows_in_file(ORDERS), "stg_shop__orders")
+    assert_accounted(build, "campaigns", rows_in_file(CAMPAIGNS), "stg_shop__campaigns")
+    assert_accounted(
+        build, "campaign_contacts", rows_in_file(CONTACTS), "stg_shop__campaign_contacts"
+    )
+    rejects = build.query(
+        "select input_name, reject_reason, count(*) from marts.rejected_rows group by all"
+    )
+    assert {(name, reason): count for name, reason, count in rejects} == EXPECTED_REJECTS
+    # The line number points at the row in the file (1 = first data row): the bad date is row 8.
+    assert (
+        build.scalar(
+            "select source_row_number from marts.rejected_rows "
+            "where reject_reason = 'missing or unparseable order_date'"
+        )
+        == 8
+    )
+
+    customer_3 = build.query(
+        "select is_birth_year_implausible, is_income_outlier, is_income_imputed, "
+        "is_marital_status_odd, marital_group from marts.customers where customer_id = 3"
+    )[0]
+    assert customer_3 == (True, True, True, True, "Single")
+    # Net of the return: customer 2 bought 35 and returned 35.
+    assert build.scalar("select net_revenue from marts.customers where customer_id = 2") == 0
+    # Contacts without response_revenue earn the campaign's revenue per response.
+    assert (
+        build.scalar("select revenue from marts.campaign_performance where segment_id = 'ALL'")
+        == 22
+    )
+
+
+def test_parquet_files_build_the_same_marts(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_parquet(data / "customers.parquet", CUSTOMERS)
+    write_parquet(data / "orders.parquet", ORDERS)
+    write_parquet(data / "campaigns.parquet", CAMPAIGNS)
+    write_parquet(data / "campaign_contacts.parquet", CONTACTS)
+    build, _ = build_files(tmp_path, {"input": "files", "input_path": str(data)})
+    assert_accounted(build, "orders", rows_in_file(ORDERS), "stg_shop__orders")
+    assert build.scalar("select count(*) from marts.customers") == 4
+    # a1 + a2 + a3 + a4 (return) + a5 + a9; the duplicate, orphan and unparseable rows are out.
+    assert build.scalar("select round(sum(amount), 2) from marts.orders") == 275.5
+
+
+def test_orders_only_transactions_log_derives_customers(tmp_path):
+    # A CDNOW-style log: customer_id, date as YYYYMMDD, amount; no order ids, no other files.
+    data = tmp_path / "data"
+    data.mkdir()
+    log = [["customer_id", "order_date", "amount"]]
+    for customer in range(1, 41):
+        for purchase in range(customer % 4 + 1):
+            log.append([str(customer), f"1997{1 + (customer + purchase * 3) % 12:02d}15", "12.5"])
+    write_csv(data / "orders.csv", log)
+    build, result = build_files(tmp_path, {"input": "files", "input_path": str(data)})
+
+    assert "Input 'customers': none" in result.stdout
+    assert_accounted(build, "orders", rows_in_file(log), "stg_shop__orders")
+    assert build.scalar("select count(*) from marts.customers") == 40
+    assert build.scalar("select count(*) from marts.customer_rfm") == 40
+    assert build.scalar("select count(distinct order_id) from marts.orders") == rows_in_file(log)
+    # Signup is the first order when there is no customers file.
+    assert (
+        build.scalar("select count(*) from marts.customers where signup_date != first_order_date")
+        == 0
+    )
+    assert build.scalar("select count(*) from marts.campaign_performance") == 0
+
+
+def test_experiment_only_input_reads_out_every_arm(tmp_path):
+    # A three-arm e-mail experiment with per-customer conversion and spend, control named control.
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = [["campaign_id", "customer_id", "variant", "responded", "response_revenue"]]
+    arms = {"control": 0.05, "mens_email": 0.10, "womens_email": 0.08}
+    customer = 0
+    for variant, rate in arms.items():
+        for index in range(400):
+            customer += 1
+            converted = index < rate * 400
+            rows.append(
+                ["7", str(customer), variant, "1" if converted else "0", "50" if converted else "0"]
+            )
+    write_csv(data / "campaign_contacts.csv", rows)
+    build, _ = build_files(tmp_path, {"input": "files", "input_path": str(data)})
+
+    results = build.query(
+        "select variant, n_treatment, n_control, conversion_lift_abs, srm_p_value "
+        "from marts.ab_test_results order by variant"
+    )
+    assert [row[0] for row in results] == ["mens_email", "womens_email"]
+    mens, womens = results
+    assert mens[1:3] == (400, 400)
+    assert mens[3] == pytest.approx(0.05)
+    assert womens[3] == pytest.approx(0.03)
+    assert mens[4] == pytest.approx(1.0)
+    assert_accounted(build, "campaign_contacts", rows_in_file(rows), "stg_shop__campaign_contacts")
+
+
+def test_missing_required_column_fails_naming_input_file_and_column(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    orders = write_csv(data / "orders.csv", [["customer_id", "amount"], ["1", "10"]])
+    _, result = build_files(tmp_path, {"input": "files", "input_path": str(data)}, check=False)
+    assert result.returncode != 0
+    assert (
+        f"Input 'orders' (file {orders}) is missing required column(s): order_date" in result.stdout
+    )
+
+
+def test_warehouse_tables_are_read_as_sources(tmp_path):
+    database = tmp_path / "warehouse.duckdb"
+    data = tmp_path / "data"
+    data.mkdir()
+    with duckdb.connect(str(database)) as conn:
+        conn.execute("create schema crm")
+        for name, rows in [("customers", CUSTOMERS), ("orders", ORDERS), ("campaigns", CAMPAIGNS)]:
+            path = write_csv(data / f"{name}.csv", rows)
+            conn.execute(
+                f"create table crm.{name} as select * from read_csv('{path}', header = true)"
+            )
+    run_dbt(["build", *vars_arg({"input": "tables", "input_schema": "crm"})], database)
+    build = DbtBuild(database=database, output="")
+    assert_accounted(build, "orders", rows_in_file(ORDERS), "stg_shop__orders")
+    assert build.scalar("select count(*) from marts.customers") == 4
+    # No campaign_contacts table: campaign marts are empty, not failing.
+    assert build.scalar("select count(*) from marts.campaign_performance") == 0
+
+
+@pytest.fixture(scope="module")
+def marketing_build(tmp_path_factory) -> DbtBuild:
+    if not SHARED_MARKETING_FILE.exists():
+        pytest.skip("../shared/datasets/marketing_campaign.csv is not present")
+    workdir = tmp_path_factory.mktemp("marketing")
+    build, _ = build_files(
+        workdir, {"input": "marketing_campaign", "input_path": str(SHARED_MARKETING_FILE)}
+    )
+    return build
+
+
+def test_marketing_campaign_file_maps_every_row(marketing_build):
+    assert marketing_build.scalar("select count(*) from marts.customers") == 2240
+    assert_accounted(marketing_build, "customers", 2240, "stg_shop__customers")
+    assert marketing_build.query(
+        "select count(*) filter (where is_income_missing), "
+        "count(*) filter (where income = 666666 and is_income_outlier and is_income_imputed), "
+        "count(*) filter (where birth_year < 1901 and is_birth_year_implausible) "
+        "from marts.customers"
+    )[0] == (24, 1, 3)
+
+
+def test_marketing_campaign_responses_and_economics(marketing_build):
+    last = marketing_build.query(
+        "select contacts, responses, cost, revenue from marts.campaign_performance "
+        "where campaign_id = 6 and segment_id = 'ALL'"
+    )[0]
+    assert last == (2240, 334, 2240 * 3, 334 * 11)
+    assert (
+        marketing_build.scalar("select count(distinct campaign_id) from marts.campaign_performance")
+        == 6
+    )
+
+
+def test_marketing_campaign_recency_counts_back_from_the_latest_enrolment(marketing_build):
+    as_of, mismatches = marketing_build.query(
+        """
+        select
+            max(customers.as_of_date),
+            count(*) filter (where customers.recency_days != raw.recency)
+        from marts.customers as customers
+        inner join (
+            select
+                try_cast("ID" as bigint) as customer_id,
+                try_cast("Recency" as integer) as recency
+            from read_csv('"""
+        + str(SHARED_MARKETING_FILE)
+        + """', all_varchar = true, header = true)
+        ) as raw using (customer_id)
+        where customers.has_purchased
+        """
+    )[0]
+    assert str(as_of) == "2014-06-29"
+    assert mismatches == 0
+
+
+def test_marketing_campaign_in_day_first_comma_form(tmp_path):
+    # The file as it is often distributed: comma separated, DD-MM-YYYY dates.
+    if not SHARED_MARKETING_FILE.exists():
+        pytest.skip("../shared/datasets/marketing_campaign.csv is not present")
+    converted = tmp_path / "marketing_campaign.csv"
+    with duckdb.connect() as conn:
+        conn.execute(
+            f"""
+            copy (
+                select * replace (
+                    strftime(cast("Dt_Customer" as date), '%d-%m-%Y') as "Dt_Customer"
+                )
+                from read_csv('{SHARED_MARKETING_FILE}', all_varchar = true, header = true)
+            ) to '{converted}' (header, delimiter ',')
+            """
+        )
+    build, _ = build_files(tmp_path, {"input": "marketing_campaign", "input_path": str(converted)})
+    assert (
+        build.scalar("select count(*) from marts.customers where signup_date is not null") == 2240
+    )
+    assert build.scalar("select count(*) from marts.customer_rfm") == 2234
