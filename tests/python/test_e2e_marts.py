@@ -4,6 +4,7 @@ out to each other."""
 from __future__ import annotations
 
 import pytest
+from sklearn.metrics import adjusted_rand_score
 
 pytestmark = pytest.mark.e2e
 
@@ -202,3 +203,46 @@ def test_cohorts_start_fully_active_and_revenue_ties_out(sample_build):
         """
     )[0]
     assert cohort_revenue == order_revenue
+
+
+def test_kmeans_segments_recover_the_planted_personas(sample_build):
+    # Adjusted Rand index: 0 is chance, 1 perfect. 0.5 means most customers of a persona share a
+    # segment; the personas overlap on purpose (spend, age), so perfect recovery is not expected.
+    rows = sample_build.query(
+        """
+        select truth.persona_id, segments.segment_id
+        from marts.customer_segments as segments
+        inner join sample.sample_truth_customers as truth using (customer_id)
+        """
+    )
+    assert len(rows) == sample_build.scalar("select count(*) from marts.customers")
+    assert adjusted_rand_score([r[0] for r in rows], [r[1] for r in rows]) >= 0.5
+
+
+def test_segment_one_is_the_affluent_persona_and_validation_is_stable(sample_build):
+    top_persona = sample_build.scalar(
+        """
+        select truth.persona_id
+        from marts.customer_segments as segments
+        inner join sample.sample_truth_customers as truth using (customer_id)
+        where segments.segment_id = 1
+        group by truth.persona_id
+        order by count(*) desc
+        limit 1
+        """
+    )
+    assert top_persona == 1
+    stability, ward = sample_build.query(
+        "select stability_mean_ari, ari_kmeans_vs_ward from marts.segment_validation"
+    )[0]
+    assert stability > 0.9
+    assert ward > 0.5
+
+
+def test_kmeans_rows_in_campaign_performance_add_up(sample_build):
+    by_type = dict(
+        sample_build.query(
+            "select segment_type, sum(contacts) from marts.campaign_performance group by 1"
+        )
+    )
+    assert by_type["kmeans"] == by_type["rfm"] == by_type["all"]

@@ -320,3 +320,13 @@ def test_marketing_campaign_in_day_first_comma_form(tmp_path):
         build.scalar("select count(*) from marts.customers where signup_date is not null") == 2240
     )
     assert build.scalar("select count(*) from marts.customer_rfm") == 2234
+
+
+def test_marketing_campaign_segmentation_finds_a_segment_not_to_target(marketing_build):
+    # The reference analyses found a segment whose campaigns lose money: ours must too.
+    rows = marketing_build.query(
+        "select segment_id, campaign_roi, recommendation from marts.segment_profiles"
+    )
+    assert len(rows) >= 3
+    assert any(roi < 0 and advice == "do not target" for _, roi, advice in rows)
+    assert marketing_build.scalar("select count(*) from marts.customer_segments") == 2240

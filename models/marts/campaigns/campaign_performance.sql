@@ -17,6 +17,10 @@ customer_rfm as (
     select * from {{ ref('customer_rfm') }}
 ),
 
+customer_segments as (
+    select * from {{ ref('customer_segments') }}
+),
+
 segment_memberships as (
     -- Every contact counts once per segment type, and once more in the campaign total.
     select
@@ -29,6 +33,17 @@ segment_memberships as (
     from contacts
     left join customer_rfm
         on contacts.customer_id = customer_rfm.customer_id
+    union all
+    select
+        contacts.campaign_id,
+        contacts.customer_id,
+        contacts.responded,
+        contacts.response_revenue,
+        'kmeans' as segment_type,
+        cast(customer_segments.segment_id as varchar) as segment_id
+    from contacts
+    inner join customer_segments
+        on contacts.customer_id = customer_segments.customer_id
     union all
     select
         campaign_id,

@@ -1,0 +1,6 @@
+{# The list of strings with a prefix added to each, for building column lists in Jinja. #}
+{% macro prefixed(prefix, names) -%}
+    {%- set out = [] -%}
+    {%- for name in names -%}{%- do out.append(prefix ~ name) -%}{%- endfor -%}
+    {{ return(out) }}
+{%- endmacro %}

@@ -1,0 +1,18 @@
+"""One row per customer: K-means segment (1 = most valuable), rule-based name, distance to the
+centroid and principal components for plots. Maths in python_udfs.segmentation."""
+
+from python_udfs.frames import relation_to_pandas
+from python_udfs.segmentation import (
+    INPUT_COLUMNS,
+    SegmentationSettings,
+    chosen_k,
+    segment_customers,
+)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
+    k_selection = relation_to_pandas(dbt.ref("segment_k_selection"), ["k", "is_chosen"])
+    features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
+    return segment_customers(features, chosen_k(k_selection, settings), settings).assignments

@@ -1,0 +1,13 @@
+"""One row: agreement of the delivered K-means segments with Ward clustering on a sample, both
+silhouettes, and stability across reseeded refits. Maths in python_udfs.segmentation."""
+
+from python_udfs.frames import relation_to_pandas
+from python_udfs.segmentation import INPUT_COLUMNS, SegmentationSettings, validate
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
+    features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
+    assignments = relation_to_pandas(dbt.ref("customer_segments"), ["customer_id", "segment_id"])
+    return validate(features, assignments, settings)

@@ -1,0 +1,518 @@
+"""Customer segmentation: feature scaling, K-means over a range of k, the k choice rule, stable
+segment ids, rule-based names, and validation against Ward clustering and reseeded refits.
+
+Everything here is pure (DataFrames and arrays in, DataFrames and arrays out) and unit-tested in
+tests/python/test_segmentation.py; the dbt Python models only fetch, call and return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
+
+CATEGORIES = ["wines", "meat", "fruits", "fish", "sweets", "gold"]
+CHANNELS = ["web", "catalog", "store"]
+
+# Skewed magnitudes enter as log1p, the rest as they are; all are then standardized.
+LOG_FEATURES = ["income_clean", "net_revenue", "orders_count", "recency_days", "tenure_days"]
+LINEAR_FEATURES = [
+    "age",
+    "kids_home",
+    "teens_home",
+    *[f"share_{category}" for category in CATEGORIES],
+    *[f"share_{channel}" for channel in CHANNELS],
+    "deal_share",
+    "web_visits_per_month",
+]
+FLAG_COLUMNS = ["is_income_outlier", "is_birth_year_implausible"]
+# Behaviour exists only for customers who bought; the others are assigned on demographics.
+BEHAVIOUR_FEATURES = [
+    "net_revenue",
+    "orders_count",
+    "recency_days",
+    *[f"share_{category}" for category in CATEGORIES],
+    *[f"share_{channel}" for channel in CHANNELS],
+    "deal_share",
+]
+INPUT_COLUMNS = ["customer_id", *LOG_FEATURES, *LINEAR_FEATURES, *FLAG_COLUMNS, "has_purchased"]
+
+K_SELECTION_COLUMNS = [
+    "k",
+    "inertia",
+    "silhouette",
+    "calinski_harabasz",
+    "davies_bouldin",
+    "votes",
+    "is_chosen",
+]
+
+
+@dataclass(frozen=True)
+class SegmentationSettings:
+    """What the dbt model's config.meta passes in (models/marts/segments/_segments__models.yml)."""
+
+    k_min: int = 2
+    k_max: int = 10
+    min_actionable_k: int = 3
+    fixed_k: int | None = None
+    seed: int = 42
+    metric_sample_size: int = 10_000
+    minibatch_threshold: int = 200_000
+    pca_components: int | None = None
+    stability_refits: int = 5
+
+    @classmethod
+    def from_meta(cls, meta: dict | None) -> SegmentationSettings:
+        meta = meta or {}
+        known = {name for name in cls.__dataclass_fields__}
+        values = {key: value for key, value in meta.items() if key in known and value is not None}
+        return cls(**values)
+
+
+@dataclass
+class PreparedFeatures:
+    """Scaled feature matrix for every customer, and which rows may be used to fit."""
+
+    customer_ids: np.ndarray
+    matrix: np.ndarray
+    feature_names: list[str]
+    fit_mask: np.ndarray
+    center: np.ndarray = field(repr=False)
+    scale: np.ndarray = field(repr=False)
+
+
+def prepare_features(features: pd.DataFrame) -> PreparedFeatures:
+    """Transform the customer feature table into a standardized matrix.
+
+    log1p for skewed magnitudes; missing values (unknown age, web visits) take the median of the
+    fitted rows; columns without information (all missing or constant) are dropped. Customers
+    flagged as outliers (absurd income, implausible birth year) and customers without a purchase
+    are excluded from the fit (``fit_mask``): outliers would stretch the scale, and non-buyers
+    would form an artificial cluster of zero shares. Non-buyers' behaviour is set to the fitted
+    median, so they are assigned to the nearest centroid on their demographics.
+    """
+    frame = pd.DataFrame(index=features.index)
+    for column in LOG_FEATURES:
+        values = pd.to_numeric(features[column], errors="coerce").astype(float)
+        frame[column] = np.log1p(values.clip(lower=0))
+    for column in LINEAR_FEATURES:
+        frame[column] = pd.to_numeric(features[column], errors="coerce").astype(float)
+    flags = features[FLAG_COLUMNS].fillna(False).astype(bool)
+    purchased = features["has_purchased"].fillna(False).astype(bool).to_numpy()
+    fit_mask = ~flags.any(axis=1).to_numpy() & purchased
+    frame.loc[~purchased, [c for c in BEHAVIOUR_FEATURES if c in frame.columns]] = np.nan
+
+    for column in frame.columns:
+        filler = frame.loc[fit_mask, column].median()
+        frame[column] = frame[column].fillna(0.0 if pd.isna(filler) else filler)
+    informative = [column for column in frame.columns if frame.loc[fit_mask, column].std() > 0]
+    frame = frame[informative]
+
+    values = frame.to_numpy(dtype=float)
+    center = values[fit_mask].mean(axis=0) if fit_mask.any() else np.zeros(values.shape[1])
+    scale = values[fit_mask].std(axis=0) if fit_mask.any() else np.ones(values.shape[1])
+    scale[scale == 0] = 1.0
+    return PreparedFeatures(
+        customer_ids=features["customer_id"].to_numpy(),
+        matrix=(values - center) / scale,
+        feature_names=informative,
+        fit_mask=fit_mask,
+        center=center,
+        scale=scale,
+    )
+
+
+def reduce_dimensions(matrix: np.ndarray, components: int | None, seed: int) -> np.ndarray:
+    """Optional PCA before clustering (None keeps the standardized features)."""
+    if not components or components >= matrix.shape[1]:
+        return matrix
+    return PCA(n_components=components, random_state=seed).fit_transform(matrix)
+
+
+def make_kmeans(k: int, n_rows: int, settings: SegmentationSettings, seed: int | None = None):
+    """K-means, or mini-batch K-means above the size threshold (same objective, bounded memory)."""
+    random_state = settings.seed if seed is None else seed
+    if n_rows > settings.minibatch_threshold:
+        return MiniBatchKMeans(
+            n_clusters=k, random_state=random_state, n_init=3, batch_size=4096, max_iter=200
+        )
+    return KMeans(n_clusters=k, random_state=random_state, n_init=10)
+
+
+def metric_sample(n_rows: int, size: int, seed: int) -> np.ndarray:
+    """Row indices of a reproducible random sample (all rows when there are fewer)."""
+    if n_rows <= size:
+        return np.arange(n_rows)
+    return np.sort(np.random.default_rng(seed).choice(n_rows, size=size, replace=False))
+
+
+def evaluate_k_range(matrix: np.ndarray, settings: SegmentationSettings, log=print) -> pd.DataFrame:
+    """Fit K-means for every k in the range and score it.
+
+    Inertia and Calinski-Harabasz / Davies-Bouldin use all rows; silhouette, which is quadratic in
+    rows, uses a reproducible sample of ``metric_sample_size``.
+    """
+    n_rows = len(matrix)
+    k_values = [k for k in range(settings.k_min, settings.k_max + 1) if k < n_rows]
+    sample = metric_sample(n_rows, settings.metric_sample_size, settings.seed)
+    rows = []
+    for k in k_values:
+        labels = make_kmeans(k, n_rows, settings).fit(matrix)
+        assigned = labels.predict(matrix)
+        distinct_in_sample = len(np.unique(assigned[sample]))
+        rows.append(
+            {
+                "k": k,
+                "inertia": float(labels.inertia_),
+                "silhouette": float(silhouette_score(matrix[sample], assigned[sample]))
+                if distinct_in_sample > 1
+                else np.nan,
+                "calinski_harabasz": float(calinski_harabasz_score(matrix, assigned)),
+                "davies_bouldin": float(davies_bouldin_score(matrix, assigned)),
+            }
+        )
+        log(f"segment_k_selection: k={k} fitted on {n_rows} customers")
+    return pd.DataFrame(
+        rows, columns=["k", "inertia", "silhouette", "calinski_harabasz", "davies_bouldin"]
+    )
+
+
+def choose_k(
+    table: pd.DataFrame, min_actionable_k: int, fixed_k: int | None = None
+) -> pd.DataFrame:
+    """Mark the chosen k, by a documented vote among the three criteria.
+
+    The criteria often disagree (silhouette tends to prefer 2, which is rarely actionable). Only
+    k >= ``min_actionable_k`` are candidates when any exist. Silhouette (higher), Calinski-Harabasz
+    (higher) and Davies-Bouldin (lower) each vote for their best candidate; the k with most votes
+    wins; on a tie (each criterion voting differently) the tied k with the best mean rank across
+    the three criteria wins, and then the smaller k. ``fixed_k`` overrides the vote.
+    """
+    table = table.copy()
+    table["votes"] = 0
+    table["is_chosen"] = False
+    if table.empty:
+        return table[K_SELECTION_COLUMNS]
+    candidates = table[table["k"] >= min_actionable_k]
+    if candidates.empty:
+        candidates = table
+    ranks = pd.DataFrame(
+        {
+            "silhouette": candidates["silhouette"].rank(ascending=False, na_option="bottom"),
+            "calinski_harabasz": candidates["calinski_harabasz"].rank(ascending=False),
+            "davies_bouldin": candidates["davies_bouldin"].rank(ascending=True),
+        }
+    )
+    for criterion in ranks.columns:
+        winner = ranks[criterion].idxmin()
+        table.loc[winner, "votes"] += 1
+    if fixed_k is not None and fixed_k in set(table["k"]):
+        chosen_index = table.index[table["k"] == fixed_k][0]
+    else:
+        top_votes = table.loc[candidates.index, "votes"].max()
+        tied = candidates.index[table.loc[candidates.index, "votes"] == top_votes]
+        mean_rank = ranks.loc[tied].mean(axis=1)
+        best = mean_rank[mean_rank == mean_rank.min()].index
+        chosen_index = table.loc[best, "k"].idxmin()
+    table.loc[chosen_index, "is_chosen"] = True
+    return table[K_SELECTION_COLUMNS]
+
+
+def order_segments_by_value(labels: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+    """Relabel clusters 1..k by average monetary value, descending (ties by size, then label).
+
+    K-means labels are arbitrary; ordering by a business measure makes segment 1 mean "the most
+    valuable segment" run after run.
+    """
+    frame = pd.DataFrame({"label": labels, "monetary": monetary})
+    summary = frame.groupby("label").agg(monetary=("monetary", "mean"), size=("monetary", "size"))
+    ordered = summary.sort_values(["monetary", "size"], ascending=[False, False], kind="stable")
+    mapping = {label: position + 1 for position, label in enumerate(ordered.index)}
+    return np.array([mapping[label] for label in labels], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class SegmentTraits:
+    """The profile of one segment that its name is derived from."""
+
+    segment_id: int
+    avg_monetary: float
+    avg_income: float
+    avg_age: float
+    avg_kids: float
+    avg_teens: float
+    avg_recency_days: float
+    deal_share: float
+    channel_shares: dict[str, float]
+
+
+def name_segment(traits: SegmentTraits, overall: SegmentTraits) -> str:
+    """A short name from the profile against the customer base, by fixed rules (at most three
+    traits, joined with " · "):
+
+    - value: "Big spenders" at 1.5x the average monetary or more, "Low spenders" at half or less;
+    - income: "High income" / "Lower income" at 20% above / below the average;
+    - household: "Families" with 0.8+ kids at home on average, else "Teens at home" with 0.8+ teens;
+    - life stage: "Young" 7+ years below the average age, "Seniors" 7+ above;
+    - behaviour: "deal seekers" at 1.5x the average deal share, "lapsed" at 1.5x average recency;
+    - channel: the top channel when it holds 45% or more of purchases.
+    Traits are taken in that order. A segment with none is "Mainstream".
+    """
+    traits_found: list[str] = []
+
+    def ratio(value: float, reference: float) -> float:
+        return value / reference if reference and not np.isnan(reference) else np.nan
+
+    value_ratio = ratio(traits.avg_monetary, overall.avg_monetary)
+    if value_ratio >= 1.5:
+        traits_found.append("Big spenders")
+    elif value_ratio <= 0.5:
+        traits_found.append("Low spenders")
+    income_ratio = ratio(traits.avg_income, overall.avg_income)
+    if income_ratio >= 1.2:
+        traits_found.append("High income")
+    elif income_ratio <= 0.8:
+        traits_found.append("Lower income")
+    if traits.avg_kids >= 0.8:
+        traits_found.append("Families")
+    elif traits.avg_teens >= 0.8:
+        traits_found.append("Teens at home")
+    if traits.avg_age <= overall.avg_age - 7:
+        traits_found.append("Young")
+    elif traits.avg_age >= overall.avg_age + 7:
+        traits_found.append("Seniors")
+    if ratio(traits.deal_share, overall.deal_share) >= 1.5:
+        traits_found.append("deal seekers")
+    if ratio(traits.avg_recency_days, overall.avg_recency_days) >= 1.5:
+        traits_found.append("lapsed")
+    if traits.channel_shares:
+        channel, share = max(traits.channel_shares.items(), key=lambda item: item[1])
+        if share >= 0.45:
+            traits_found.append(channel)
+    return " · ".join(traits_found[:3]) or "Mainstream"
+
+
+def segment_traits(features: pd.DataFrame, segment_ids: np.ndarray) -> list[SegmentTraits]:
+    """Profiles per segment (sorted by id) plus, last, the overall profile."""
+    frame = features.assign(segment_id=segment_ids)
+
+    def traits_of(group: pd.DataFrame, segment_id: int) -> SegmentTraits:
+        purchases = {c: group[f"share_{c}"].fillna(0).mean() for c in CHANNELS}
+        return SegmentTraits(
+            segment_id=segment_id,
+            avg_monetary=float(group["net_revenue"].mean()),
+            avg_income=float(group["income_clean"].mean()),
+            avg_age=float(group["age"].mean()),
+            avg_kids=float(group["kids_home"].mean()),
+            avg_teens=float(group["teens_home"].mean()),
+            avg_recency_days=float(group["recency_days"].mean()),
+            deal_share=float(group["deal_share"].mean()),
+            channel_shares=purchases,
+        )
+
+    profiles = [traits_of(group, int(sid)) for sid, group in frame.groupby("segment_id")]
+    return [*profiles, traits_of(frame, 0)]
+
+
+def name_segments(features: pd.DataFrame, segment_ids: np.ndarray) -> dict[int, str]:
+    """Rule-based names for every segment; repeated names get the segment id appended."""
+    *profiles, overall = segment_traits(features, segment_ids)
+    names = {profile.segment_id: name_segment(profile, overall) for profile in profiles}
+    counts = pd.Series(list(names.values())).value_counts()
+    return {
+        segment_id: f"{name} ({segment_id})" if counts[name] > 1 else name
+        for segment_id, name in names.items()
+    }
+
+
+@dataclass
+class SegmentationResult:
+    """Per-customer assignment and the fitted model's outputs."""
+
+    assignments: pd.DataFrame
+    k: int
+
+
+def segment_customers(
+    features: pd.DataFrame, k: int, settings: SegmentationSettings, log=print
+) -> SegmentationResult:
+    """Fit K-means with ``k`` on the non-outlier customers and assign every customer.
+
+    Returns customer_id, segment_id (1 = highest average monetary), segment_name,
+    distance_to_centroid, pc1-pc3 (principal components of the scaled features, for plots) and
+    is_fit_excluded (outliers assigned to their nearest centroid without shaping it).
+    """
+    columns = [
+        "customer_id",
+        "segment_id",
+        "segment_name",
+        "distance_to_centroid",
+        "pc1",
+        "pc2",
+        "pc3",
+        "is_fit_excluded",
+    ]
+    if features.empty:
+        return SegmentationResult(empty_frame(columns), 0)
+    prepared = prepare_features(features)
+    reduced = reduce_dimensions(prepared.matrix, settings.pca_components, settings.seed)
+    fit_rows = reduced[prepared.fit_mask]
+    k = max(1, min(k, len(fit_rows)))
+    if k == 1 or len(fit_rows) < 2:
+        labels = np.zeros(len(reduced), dtype=np.int64)
+        centroids = reduced.mean(axis=0, keepdims=True)
+        log("customer_segments: too few customers to cluster; one segment")
+    else:
+        model = make_kmeans(k, len(fit_rows), settings).fit(fit_rows)
+        labels = model.predict(reduced)
+        centroids = model.cluster_centers_
+        log(
+            f"customer_segments: k={k} fitted on {len(fit_rows)} customers, "
+            f"{int((~prepared.fit_mask).sum())} outliers or non-buyers assigned to the nearest "
+            "centroid"
+        )
+    distances = np.linalg.norm(reduced - centroids[labels], axis=1)
+    segment_ids = order_segments_by_value(labels, features["net_revenue"].fillna(0).to_numpy())
+    names = name_segments(features, segment_ids)
+    components = principal_components(prepared.matrix, settings.seed)
+    assignments = pd.DataFrame(
+        {
+            "customer_id": prepared.customer_ids,
+            "segment_id": segment_ids,
+            "segment_name": [names[segment] for segment in segment_ids],
+            "distance_to_centroid": distances,
+            "pc1": components[:, 0],
+            "pc2": components[:, 1],
+            "pc3": components[:, 2],
+            "is_fit_excluded": ~prepared.fit_mask,
+        }
+    )
+    return SegmentationResult(assignments[columns], k)
+
+
+def principal_components(matrix: np.ndarray, seed: int, n: int = 3) -> np.ndarray:
+    """The first n principal components (zero-padded when there are fewer features or rows)."""
+    available = min(n, matrix.shape[1], max(len(matrix) - 1, 0))
+    out = np.zeros((len(matrix), n))
+    if available > 0:
+        out[:, :available] = PCA(n_components=available, random_state=seed).fit_transform(matrix)
+    return out
+
+
+def validate_segmentation(
+    matrix: np.ndarray, labels: np.ndarray, k: int, settings: SegmentationSettings
+) -> dict[str, float]:
+    """Agreement of K-means with Ward clustering on a sample, and stability across seeds.
+
+    Ward's hierarchical clustering is quadratic in memory, so it runs on a reproducible sample of
+    ``metric_sample_size`` rows. Stability refits K-means with ``stability_refits`` other seeds on
+    all rows and reports the mean and minimum adjusted Rand index against the delivered labels.
+    """
+    sample = metric_sample(len(matrix), settings.metric_sample_size, settings.seed)
+    ward = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(matrix[sample])
+    refit_scores = [
+        adjusted_rand_score(
+            labels,
+            make_kmeans(k, len(matrix), settings, seed=settings.seed + refit).fit_predict(matrix),
+        )
+        for refit in range(1, settings.stability_refits + 1)
+    ]
+    return {
+        "k": k,
+        "customers_fitted": len(matrix),
+        "sample_size": len(sample),
+        "ari_kmeans_vs_ward": float(adjusted_rand_score(labels[sample], ward)),
+        "silhouette_kmeans": float(silhouette_score(matrix[sample], labels[sample])),
+        "silhouette_ward": float(silhouette_score(matrix[sample], ward)),
+        "stability_refits": settings.stability_refits,
+        "stability_mean_ari": float(np.mean(refit_scores)),
+        "stability_min_ari": float(np.min(refit_scores)),
+    }
+
+
+def empty_frame(columns: list[str], dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    """A typed empty frame, so that an empty warehouse table still has column types."""
+    dtypes = dtypes or {}
+    return pd.DataFrame(
+        {column: pd.Series(dtype=dtypes.get(column, "float64")) for column in columns}
+    )
+
+
+K_SELECTION_DTYPES = {"k": "int64", "votes": "int64", "is_chosen": "bool"}
+VALIDATION_COLUMNS = [
+    "k",
+    "customers_fitted",
+    "sample_size",
+    "ari_kmeans_vs_ward",
+    "silhouette_kmeans",
+    "silhouette_ward",
+    "stability_refits",
+    "stability_mean_ari",
+    "stability_min_ari",
+]
+
+
+def fit_matrix(features: pd.DataFrame, settings: SegmentationSettings) -> np.ndarray:
+    """The rows K-means is fitted on: scaled (optionally PCA-reduced) non-outlier purchasers."""
+    prepared = prepare_features(features)
+    reduced = reduce_dimensions(prepared.matrix, settings.pca_components, settings.seed)
+    return reduced[prepared.fit_mask]
+
+
+def select_k(features: pd.DataFrame, settings: SegmentationSettings, log=print) -> pd.DataFrame:
+    """The k-selection table for the feature table: one row per k, the chosen one marked."""
+    if features.empty:
+        log("segment_k_selection: no customers; empty table")
+        return empty_frame(K_SELECTION_COLUMNS, K_SELECTION_DTYPES)
+    matrix = fit_matrix(features, settings)
+    table = choose_k(
+        evaluate_k_range(matrix, settings, log), settings.min_actionable_k, settings.fixed_k
+    )
+    if table.empty:
+        log(
+            f"segment_k_selection: {len(matrix)} customers to fit, "
+            f"too few for k >= {settings.k_min}"
+        )
+        return empty_frame(K_SELECTION_COLUMNS, K_SELECTION_DTYPES)
+    chosen = int(table.loc[table["is_chosen"], "k"].iloc[0])
+    rule = "fixed by var segment_k" if settings.fixed_k == chosen else "vote of the three criteria"
+    log(f"segment_k_selection: chose k={chosen} ({rule})")
+    return table.astype(K_SELECTION_DTYPES)
+
+
+def chosen_k(k_selection: pd.DataFrame, settings: SegmentationSettings) -> int:
+    """The k marked in the selection table; the fixed or minimum actionable k when there is none."""
+    chosen = k_selection.loc[k_selection["is_chosen"].astype(bool), "k"]
+    if len(chosen):
+        return int(chosen.iloc[0])
+    return settings.fixed_k or settings.min_actionable_k
+
+
+def validate(
+    features: pd.DataFrame, assignments: pd.DataFrame, settings: SegmentationSettings
+) -> pd.DataFrame:
+    """One row: Ward agreement, silhouettes and reseeded stability of the delivered segments."""
+    if features.empty or assignments.empty:
+        return empty_frame(VALIDATION_COLUMNS, {"k": "int64", "customers_fitted": "int64"})
+    prepared = prepare_features(features)
+    reduced = reduce_dimensions(prepared.matrix, settings.pca_components, settings.seed)
+    labels = (
+        pd.Series(prepared.customer_ids)
+        .map(assignments.set_index("customer_id")["segment_id"])
+        .to_numpy()
+    )
+    matrix, labels = reduced[prepared.fit_mask], labels[prepared.fit_mask]
+    k = len(np.unique(labels))
+    if k < 2 or len(matrix) <= k:
+        return empty_frame(VALIDATION_COLUMNS, {"k": "int64", "customers_fitted": "int64"})
+    return pd.DataFrame([validate_segmentation(matrix, labels, k, settings)])[VALIDATION_COLUMNS]

@@ -1,0 +1,26 @@
+-- Assert that segment ids run 1..k without gaps and that k is the chosen k of segment_k_selection.
+
+with
+
+segments as (
+    select distinct segment_id from {{ ref('customer_segments') }}
+),
+
+chosen as (
+    select k from {{ ref('segment_k_selection') }}
+    where is_chosen
+),
+
+summary as (
+    select
+        count(*) as segment_count,
+        min(segment_id) as lowest_id,
+        max(segment_id) as highest_id,
+        (select max(chosen.k) from chosen) as chosen_k
+    from segments
+)
+
+select * from summary
+where
+    segment_count > 0
+    and (lowest_id != 1 or highest_id != segment_count or segment_count != chosen_k)
