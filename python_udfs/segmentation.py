@@ -363,7 +363,9 @@ def segment_customers(
         "is_fit_excluded",
     ]
     if features.empty:
-        return SegmentationResult(empty_frame(columns), 0)
+        dtypes = {"customer_id": "int64", "segment_id": "int64", "segment_name": "string",
+                  "is_fit_excluded": "bool"}  # fmt: skip
+        return SegmentationResult(empty_frame(columns, dtypes), 0)
     prepared = prepare_features(features)
     reduced = reduce_dimensions(prepared.matrix, settings.pca_components, settings.seed)
     fit_rows = reduced[prepared.fit_mask]

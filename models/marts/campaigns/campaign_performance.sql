@@ -40,7 +40,7 @@ segment_memberships as (
         contacts.responded,
         contacts.response_revenue,
         'kmeans' as segment_type,
-        cast(customer_segments.segment_id as varchar) as segment_id
+        cast(cast(customer_segments.segment_id as bigint) as varchar) as segment_id
     from contacts
     inner join customer_segments
         on contacts.customer_id = customer_segments.customer_id

@@ -1,0 +1,203 @@
+{#- One row per snapshot x customer: the features response scoring learns from and scores with.
+    Snapshot 'train' holds the customers contacted by the target campaign (var
+    response_campaign_id, else the latest broadcast campaign), with features computed only from
+    orders and campaigns before its contact date, and the response as label. Snapshot 'score'
+    holds every customer with the same features as of the as-of date. Inputs without order lines
+    (the Customer Personality Analysis file) only have totals as of the file date: both snapshots
+    use them, and prior campaigns are those with a lower sequence. -#}
+{%- set history_columns = ['recency_days', 'frequency', 'monetary', 'deal_share']
+    + prefixed('share_', product_categories()) + prefixed('share_', purchase_channels()) -%}
+{#- The same measures in the feature table, for inputs that only carry totals. -#}
+{%- set total_columns = {'frequency': 'orders_count', 'monetary': 'net_revenue'} -%}
+
+with
+
+customer_features as (
+    select * from {{ ref('int_customer_features') }}
+),
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+contacts as (
+    select * from {{ ref('stg_shop__campaign_contacts') }}
+),
+
+campaigns as (
+    select * from {{ ref('stg_shop__campaigns') }}
+),
+
+reference_date as (
+    select * from {{ ref('int_reference_date') }}
+),
+
+experiments as (
+    select distinct campaign_id
+    from contacts
+    where is_control
+),
+
+broadcast_campaigns as (
+    select
+        campaigns.campaign_id,
+        coalesce(min(contacts.contact_date), any_value(campaigns.start_date)) as contact_date
+    from campaigns
+    inner join contacts
+        on campaigns.campaign_id = contacts.campaign_id
+    left join experiments
+        on campaigns.campaign_id = experiments.campaign_id
+    where experiments.campaign_id is null
+    group by campaigns.campaign_id
+),
+
+sequenced_campaigns as (
+    select
+        *,
+        row_number() over (order by contact_date nulls first, campaign_id) as campaign_sequence
+    from broadcast_campaigns
+),
+
+latest_campaign as (
+    select max(campaign_sequence) as campaign_sequence
+    from sequenced_campaigns
+),
+
+target_campaign as (
+    select sequenced_campaigns.*
+    from sequenced_campaigns
+    cross join latest_campaign
+    where
+        {% if var('response_campaign_id') is not none -%}
+            sequenced_campaigns.campaign_id = {{ var('response_campaign_id') }}
+        {%- else -%}
+            sequenced_campaigns.campaign_sequence = latest_campaign.campaign_sequence
+        {%- endif %}
+),
+
+snapshots as (
+    select
+        'train' as snapshot,
+        contact_date as cutoff_date,
+        campaign_sequence as first_later_campaign
+    from target_campaign
+    union all
+    select
+        'score' as snapshot,
+        reference_date.as_of_date as cutoff_date,
+        coalesce(latest_campaign.campaign_sequence, 0) + 1 as first_later_campaign
+    from reference_date
+    cross join latest_campaign
+),
+
+order_history as (
+    select
+        snapshots.snapshot,
+        orders.customer_id,
+        datediff(
+            'day',
+            max(orders.order_date) filter (where not orders.is_return),
+            any_value(snapshots.cutoff_date)
+        ) as recency_days,
+        count(distinct orders.order_id) filter (where not orders.is_return) as frequency,
+        sum(orders.amount) as monetary,
+        {{ safe_divide(
+            'count(distinct orders.order_id) filter (where orders.is_deal and not orders.is_return)',
+            'count(distinct orders.order_id) filter (where not orders.is_return)'
+        ) }} as deal_share,
+        {% for category in product_categories() -%}
+            {{ safe_divide(
+                "sum(greatest(orders.amount, 0)) filter (where orders.category = '" ~ category ~ "')",
+                'sum(greatest(orders.amount, 0))'
+            ) }} as share_{{ category }},
+        {% endfor -%}
+        {% for channel in purchase_channels() -%}
+            {{ safe_divide(
+                "count(distinct orders.order_id) filter (where orders.channel = '" ~ channel ~ "' and not orders.is_return)",
+                'count(distinct orders.order_id) filter (where not orders.is_return)'
+            ) }} as share_{{ channel }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from orders
+    inner join snapshots
+        on orders.order_date < snapshots.cutoff_date
+    group by snapshots.snapshot, orders.customer_id
+),
+
+campaign_history as (
+    select
+        snapshots.snapshot,
+        contacts.customer_id,
+        count(*) as prior_campaigns_contacted,
+        count(*) filter (where contacts.responded) as prior_campaigns_accepted
+    from contacts
+    inner join sequenced_campaigns
+        on contacts.campaign_id = sequenced_campaigns.campaign_id
+    inner join snapshots
+        on sequenced_campaigns.campaign_sequence < snapshots.first_later_campaign
+    group by snapshots.snapshot, contacts.customer_id
+),
+
+labels as (
+    select
+        contacts.customer_id,
+        contacts.responded
+    from contacts
+    inner join target_campaign
+        on contacts.campaign_id = target_campaign.campaign_id
+),
+
+has_order_lines as (
+    select count(*) > 0 as has_order_lines from orders
+),
+
+snapshot_customers as (
+    select
+        snapshots.snapshot,
+        snapshots.cutoff_date,
+        customer_features.*
+    from snapshots
+    cross join customer_features
+),
+
+final as (
+    select
+        snapshot_customers.snapshot,
+        snapshot_customers.customer_id,
+        case when snapshot_customers.snapshot = 'train' then labels.responded end as responded,
+        (select any_value(target_campaign.campaign_id) from target_campaign) as target_campaign_id,
+        snapshot_customers.income_clean,
+        snapshot_customers.age,
+        snapshot_customers.kids_home,
+        snapshot_customers.teens_home,
+        snapshot_customers.household_size,
+        snapshot_customers.education_level,
+        snapshot_customers.marital_group,
+        snapshot_customers.web_visits_per_month,
+        coalesce(
+            datediff('day', snapshot_customers.signup_date, snapshot_customers.cutoff_date),
+            snapshot_customers.tenure_days
+        ) as tenure_days,
+        {% for column in history_columns -%}
+            case
+                when has_order_lines.has_order_lines then order_history.{{ column }}
+                else snapshot_customers.{{ total_columns.get(column, column) }}
+            end as {{ column }},
+        {% endfor -%}
+        coalesce(campaign_history.prior_campaigns_contacted, 0) as prior_campaigns_contacted,
+        coalesce(campaign_history.prior_campaigns_accepted, 0) as prior_campaigns_accepted,
+        snapshot_customers.is_income_outlier or snapshot_customers.is_birth_year_implausible
+            as is_outlier
+    from snapshot_customers
+    cross join has_order_lines
+    left join order_history
+        on snapshot_customers.snapshot = order_history.snapshot
+            and snapshot_customers.customer_id = order_history.customer_id
+    left join campaign_history
+        on snapshot_customers.snapshot = campaign_history.snapshot
+            and snapshot_customers.customer_id = campaign_history.customer_id
+    left join labels
+        on snapshot_customers.customer_id = labels.customer_id
+    where snapshot_customers.snapshot = 'score' or labels.customer_id is not null
+)
+
+select * from final

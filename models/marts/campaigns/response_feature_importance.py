@@ -1,0 +1,18 @@
+"""One row per feature: permutation importance of the chosen response model on held-out contacts.
+Maths in python_udfs.response."""
+
+from python_udfs.frames import relation_to_pandas
+from python_udfs.response import (
+    INPUT_COLUMNS,
+    ResponseSettings,
+    chosen_model_name,
+    feature_importance,
+)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = ResponseSettings.from_meta(dbt.config.get("meta"))
+    features = relation_to_pandas(dbt.ref("int_response_features"), INPUT_COLUMNS)
+    metrics = relation_to_pandas(dbt.ref("response_model_metrics"), ["model", "is_chosen"])
+    return feature_importance(chosen_model_name(metrics), features, settings)

@@ -1,0 +1,123 @@
+"""Response scoring maths: profit arithmetic, deciles, lift, thresholds, and planted signal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from python_udfs.response import (
+    CATEGORICAL_FEATURES,
+    INPUT_COLUMNS,
+    NUMERIC_FEATURES,
+    ResponseSettings,
+    best_f1_threshold,
+    compare_models,
+    expected_profit,
+    feature_importance,
+    lift_table,
+    out_of_fold_lift,
+    score_customers,
+    score_deciles,
+)
+
+FAST = ResponseSettings(cv_folds=3, svm_max_rows=300, seed=1)
+
+
+def planted_contacts(n: int = 1200, seed: int = 0) -> pd.DataFrame:
+    """Contacts whose response depends on prior acceptances and recency (logistic truth)."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({column: rng.normal(0, 1, n) for column in NUMERIC_FEATURES})
+    frame["prior_campaigns_accepted"] = rng.integers(0, 3, n)
+    frame["recency_days"] = rng.integers(0, 365, n)
+    logit = -2.5 + 1.5 * frame["prior_campaigns_accepted"] - 0.006 * frame["recency_days"] + 1.5
+    responded = rng.random(n) < 1 / (1 + np.exp(-logit))
+    frame["education_level"] = rng.choice(["Graduate", "Postgraduate"], n)
+    frame["marital_group"] = rng.choice(["Single", "Partnered"], n)
+    frame["customer_id"] = np.arange(n)
+    frame["target_campaign_id"] = 9
+    frame["is_outlier"] = False
+    train = frame.assign(snapshot="train", responded=responded)
+    score = frame.assign(snapshot="score", responded=None)
+    return pd.concat([train, score], ignore_index=True)[INPUT_COLUMNS]
+
+
+def test_expected_profit_is_probability_times_revenue_minus_cost():
+    np.testing.assert_allclose(expected_profit([0.0, 0.25, 1.0], 11.0, 3.0), [-3.0, -0.25, 8.0])
+    # Break-even at cost / revenue = 3/11.
+    assert expected_profit(3 / 11, 11.0, 3.0) == pytest.approx(0.0)
+
+
+def test_deciles_are_equal_sized_and_one_is_best():
+    scores = np.linspace(0, 1, 20)
+    deciles = score_deciles(scores)
+    assert deciles[-1] == 1 and deciles[0] == 10
+    assert np.bincount(deciles)[1:].tolist() == [2] * 10
+
+
+def test_lift_table_on_a_hand_computed_case():
+    # 10 contacts, 3 responders in the top two scores and one at the bottom; revenue 11, cost 3.
+    labels = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 1], dtype=bool)
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
+    table = lift_table(labels, scores, 11.0, 3.0).set_index("score_decile")
+    assert table.loc[1, "lift"] == pytest.approx(1 / 0.3)
+    assert table.loc[2, "cumulative_gain"] == pytest.approx(2 / 3)
+    assert table.loc[2, "cumulative_profit"] == pytest.approx(2 * 11 - 2 * 3)
+    assert table.loc[10, "cumulative_gain"] == pytest.approx(1.0)
+    assert table.loc[10, "cumulative_lift"] == pytest.approx(1.0)
+    assert table.loc[10, "cumulative_profit"] == pytest.approx(3 * 11 - 10 * 3)
+
+
+def test_best_f1_threshold_separates_perfectly_separable_scores():
+    labels = np.array([0, 0, 0, 1, 1])
+    assert best_f1_threshold(labels, np.array([0.1, 0.2, 0.3, 0.8, 0.9])) == pytest.approx(0.8)
+
+
+def test_planted_signal_is_found_out_of_fold_and_best_pr_auc_is_chosen():
+    metrics = compare_models(planted_contacts(), FAST, log=lambda _: None)
+    assert set(metrics["model"]) == {
+        "logistic_regression",
+        "random_forest",
+        "gradient_boosting",
+        "svm",
+    }
+    chosen = metrics[metrics["is_chosen"]]
+    assert len(chosen) == 1
+    assert chosen["pr_auc"].iloc[0] == metrics["pr_auc"].max()
+    assert chosen["roc_auc"].iloc[0] > 0.75
+    assert metrics.set_index("model").loc["svm", "n_train"] == 300
+    assert "stratified sample of 300" in metrics.set_index("model").loc["svm", "note"]
+
+
+def test_scores_cover_the_population_and_the_decision_follows_profit():
+    features = planted_contacts()
+    scores = score_customers(features, "logistic_regression", 11.0, 3.0, FAST)
+    assert len(scores) == 1200
+    assert scores["response_probability"].between(0, 1).all()
+    assert (scores["should_target"] == (scores["response_probability"] > 3 / 11)).all()
+    top = scores.sort_values("response_probability", ascending=False).head(120)
+    assert set(top["score_decile"]) == {1}
+
+
+def test_out_of_fold_lift_beats_random_in_the_top_decile():
+    table = out_of_fold_lift(planted_contacts(), "gradient_boosting", 11.0, 3.0, FAST)
+    assert table.loc[table["score_decile"] == 1, "lift"].iloc[0] > 1.5
+
+
+def test_planted_driver_tops_the_importances():
+    table = feature_importance("logistic_regression", planted_contacts(), FAST)
+    assert table["feature"].iloc[0] == "prior_campaigns_accepted"
+    assert set(table["feature"]) == set(NUMERIC_FEATURES + CATEGORICAL_FEATURES)
+
+
+def test_single_outcome_gives_empty_tables_with_a_reason():
+    features = planted_contacts()
+    features["responded"] = features["responded"].map(
+        lambda value: value if value is None else False
+    )
+    messages: list[str] = []
+    assert compare_models(features, FAST, log=messages.append).empty
+    assert "all share one outcome" in messages[0]
+    assert score_customers(features, None, 11.0, 3.0, FAST).empty
+    assert out_of_fold_lift(features, None, 11.0, 3.0, FAST).empty
+    assert feature_importance(None, features, FAST).empty
