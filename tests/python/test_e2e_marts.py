@@ -279,3 +279,28 @@ def test_every_customer_is_scored(sample_build):
     )[0]
     assert scored == customers
     assert deciles == 10
+
+
+def test_clv_backtest_beats_the_naive_baseline(sample_build):
+    errors = dict(sample_build.query("select model, purchases_rmse from marts.clv_backtest"))
+    assert errors["bgnbd"] < errors["naive_rate"]
+
+
+def test_probabilistic_clv_covers_every_purchaser_and_tracks_the_planted_truth(sample_build):
+    methods = dict(
+        sample_build.query("select clv_method, count(*) from marts.customer_clv group by 1")
+    )
+    assert methods == {
+        "bgnbd_gamma_gamma": sample_build.scalar("select count(*) from marts.customer_rfm")
+    }
+    # Customers whose planted lifetime ended before the as-of date should look less alive.
+    alive, dead = sample_build.query(
+        """
+        select
+            avg(clv.p_alive) filter (where truth.is_alive_at_end),
+            avg(clv.p_alive) filter (where not truth.is_alive_at_end)
+        from marts.customer_clv as clv
+        inner join sample.sample_truth_customers as truth using (customer_id)
+        """
+    )[0]
+    assert alive > dead + 0.1

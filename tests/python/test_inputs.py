@@ -341,3 +341,11 @@ def test_marketing_campaign_response_model_matches_the_reference_analyses(market
     assert roc_auc >= 0.89
     assert f1 >= 0.55
     assert positive_rate == pytest.approx(334 / 2240, abs=0.002)
+
+
+def test_marketing_campaign_clv_falls_back_to_the_heuristic(marketing_build):
+    # No order lines: BG/NBD has nothing to fit, every customer gets the heuristic, params empty.
+    assert marketing_build.query("select distinct clv_method from marts.customer_clv") == [
+        ("heuristic",)
+    ]
+    assert marketing_build.scalar("select count(*) from marts.clv_model_params") == 0

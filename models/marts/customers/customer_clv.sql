@@ -7,6 +7,10 @@ customer_features as (
     select * from {{ ref('int_customer_features') }}
 ),
 
+predictions as (
+    select * from {{ ref('int_customer_clv_predictions') }}
+),
+
 purchasers as (
     select
         customer_id,
@@ -29,20 +33,59 @@ rates as (
     from purchasers
 ),
 
+heuristic as (
+    select
+        *,
+        -- Expected monthly gross profit, valued over the next 12 months at the monthly rate.
+        {{ var('clv_margin') }} * purchase_rate_per_year / 12.0 * avg_order_value
+        * {{ discount_annuity_factor(var('clv_monthly_discount_rate'), 12) }} as heuristic_clv_12m
+    from rates
+),
+
+combined as (
+    select
+        heuristic.*,
+        predictions.p_alive,
+        predictions.expected_purchases_90d,
+        predictions.expected_purchases_365d,
+        predictions.expected_avg_order_value,
+        -- The probabilistic CLV where the model could be fitted, else the heuristic (see clv_method).
+        coalesce(predictions.predicted_clv_12m, heuristic.heuristic_clv_12m) as predicted_clv_12m,
+        case when predictions.customer_id is null then 'heuristic' else 'bgnbd_gamma_gamma' end
+            as clv_method,
+        percent_rank() over (
+            order by coalesce(predictions.predicted_clv_12m, heuristic.heuristic_clv_12m) desc
+        ) as clv_rank_share
+    from heuristic
+    left join predictions
+        on heuristic.customer_id = predictions.customer_id
+),
+
 final as (
     select
         customer_id,
+        clv_method,
+        case
+            -- Top 10%, next 20%, next 30%, the rest.
+            when clv_rank_share < 0.1 then 'Platinum'
+            when clv_rank_share < 0.3 then 'Gold'
+            when clv_rank_share < 0.6 then 'Silver'
+            else 'Bronze'
+        end as clv_tier,
         orders_count,
         tenure_days,
         historical_revenue,
         avg_order_value,
         purchase_rate_per_year,
-        -- Expected monthly gross profit, valued over the next 12 months at the monthly rate.
-        {{ var('clv_margin') }} * purchase_rate_per_year / 12.0 * avg_order_value
-        * {{ discount_annuity_factor(var('clv_monthly_discount_rate'), 12) }} as heuristic_clv_12m,
+        heuristic_clv_12m,
+        p_alive,
+        expected_purchases_90d,
+        expected_purchases_365d,
+        expected_avg_order_value,
+        predicted_clv_12m,
         first_order_date,
         last_order_date
-    from rates
+    from combined
 )
 
 select * from final

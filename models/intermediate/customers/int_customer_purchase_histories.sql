@@ -1,0 +1,115 @@
+{#- One row per customer with a purchase: the BG/NBD summary in weeks over the whole history
+    (frequency = repeat purchase days, recency = first to last purchase, age = first purchase to
+    the as-of date, monetary_value = mean value of the repeat purchase days), the same summary
+    over a calibration period, and what happened in the holdout after it. The calibration end is
+    var clv_calibration_end, else the point two thirds into the observed period. -#}
+
+with
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+    where not is_order_date_in_future
+),
+
+reference_date as (
+    select * from {{ ref('int_reference_date') }}
+),
+
+purchase_days as (
+    -- BG/NBD counts purchase occasions: all lines of a customer on one day are one purchase.
+    select
+        customer_id,
+        order_date,
+        sum(amount) as purchase_value
+    from orders
+    group by customer_id, order_date
+    having sum(amount) > 0
+),
+
+observed_period as (
+    select
+        min(purchase_days.order_date) as first_date,
+        any_value(reference_date.as_of_date) as end_date,
+        coalesce(
+            {% if var('clv_calibration_end', none) -%}
+                date '{{ var("clv_calibration_end") }}'
+            {%- else -%}
+                null
+            {%- endif %},
+            cast(
+                min(purchase_days.order_date)
+                + cast(
+                    datediff('day', min(purchase_days.order_date), any_value(reference_date.as_of_date))
+                    * 2 // 3 as integer
+                )
+                as date
+            )
+        ) as calibration_end_date
+    from purchase_days
+    cross join reference_date
+),
+
+numbered as (
+    select
+        purchase_days.*,
+        observed_period.end_date,
+        observed_period.calibration_end_date,
+        min(purchase_days.order_date) over (partition by purchase_days.customer_id) as first_purchase_date,
+        row_number() over (
+            partition by purchase_days.customer_id order by purchase_days.order_date
+        ) as purchase_number
+    from purchase_days
+    cross join observed_period
+),
+
+summarized as (
+    select
+        customer_id,
+        any_value(first_purchase_date) as first_purchase_date,
+        any_value(calibration_end_date) as calibration_end_date,
+        count(*) - 1 as frequency,
+        datediff('day', any_value(first_purchase_date), max(order_date)) / 7.0 as recency,
+        datediff('day', any_value(first_purchase_date), any_value(end_date)) / 7.0 as age,
+        avg(purchase_value) filter (where purchase_number > 1) as monetary_value,
+        count(*) filter (where order_date < calibration_end_date) - 1 as calibration_frequency,
+        datediff(
+            'day',
+            any_value(first_purchase_date),
+            max(order_date) filter (where order_date < calibration_end_date)
+        ) / 7.0 as calibration_recency,
+        datediff('day', any_value(first_purchase_date), any_value(calibration_end_date)) / 7.0
+            as calibration_age,
+        avg(purchase_value) filter (where purchase_number > 1 and order_date < calibration_end_date)
+            as calibration_monetary_value,
+        count(*) filter (where order_date >= calibration_end_date) as holdout_purchases,
+        coalesce(sum(purchase_value) filter (where order_date >= calibration_end_date), 0)
+            as holdout_revenue,
+        datediff('day', any_value(calibration_end_date), any_value(end_date)) / 7.0 as holdout_weeks
+    from numbered
+    group by customer_id
+),
+
+final as (
+    select
+        customer_id,
+        frequency,
+        recency,
+        age,
+        monetary_value,
+        -- Customers acquired during the holdout have no calibration history: null there.
+        case when first_purchase_date < calibration_end_date then calibration_frequency end
+            as calibration_frequency,
+        case when first_purchase_date < calibration_end_date then calibration_recency end
+            as calibration_recency,
+        case when first_purchase_date < calibration_end_date then calibration_age end as calibration_age,
+        case when first_purchase_date < calibration_end_date then calibration_monetary_value end
+            as calibration_monetary_value,
+        holdout_purchases,
+        holdout_revenue,
+        holdout_weeks,
+        first_purchase_date,
+        calibration_end_date
+    from summarized
+)
+
+select * from final
