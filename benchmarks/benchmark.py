@@ -1,0 +1,139 @@
+"""Benchmark `dbt build` on the generated sample at several sizes.
+
+For each size: a fresh DuckDB file, `dbt build --vars '{sample_customers: N}'`, then per model
+the wall time from dbt's run_results.json and the rows it holds, plus the whole run's wall time
+and the peak resident memory of the dbt process (sampled from /proc every 100 ms). Prints a
+Markdown table and writes JSON.
+
+    python benchmarks/benchmark.py 10000 100000 --json benchmarks/results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+def peak_rss_bytes(pid: int, stop: threading.Event, result: list[int]) -> None:
+    """Sample the resident memory of ``pid`` and its children until ``stop`` is set."""
+    peak = 0
+    while not stop.is_set():
+        total = 0
+        for proc in [pid, *children_of(pid)]:
+            try:
+                with open(f"/proc/{proc}/status") as status:
+                    for line in status:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) * 1024
+            except OSError:
+                continue
+        peak = max(peak, total)
+        stop.wait(0.1)
+    result.append(peak)
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [int(child) for child in handle.read().split()]
+    except OSError:
+        return []
+
+
+def run_size(customers: int, workdir: Path, threads: int) -> dict:
+    database = workdir / f"bench_{customers}.duckdb"
+    target = workdir / f"target_{customers}"
+    env = {**os.environ, "SEGMENT_MARTS_DB": str(database), "SEGMENT_MARTS_THREADS": str(threads),
+           "SEGMENT_MARTS_TEMP_DIR": str(workdir / "spill")}  # fmt: skip
+    size_vars = json.dumps({"sample_customers": customers})
+    command = [
+        shutil.which("dbt") or "dbt",
+        "build",
+        "--vars",
+        size_vars,
+        "--target-path",
+        str(target),
+    ]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    stop, peak = threading.Event(), []
+    sampler = threading.Thread(target=peak_rss_bytes, args=(process.pid, stop, peak))
+    sampler.start()
+    output, _ = process.communicate()
+    stop.set()
+    sampler.join()
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"dbt build failed at {customers} customers:\n{output[-4000:]}")
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    models = []
+    with duckdb.connect(str(database), read_only=True) as conn:
+        tables = {
+            (schema, name)
+            for schema, name in conn.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        for result in results:
+            parts = result["unique_id"].split(".")
+            if parts[0] not in {"model", "seed"}:
+                continue
+            relation = next(((s, n) for s, n in tables if n == parts[-1]), None)
+            rows = (
+                conn.execute(f'select count(*) from "{relation[0]}"."{relation[1]}"').fetchall()[0][
+                    0
+                ]
+                if relation
+                else None
+            )
+            models.append({"model": parts[-1], "seconds": round(result["execution_time"], 2),
+                           "rows": rows})  # fmt: skip
+    database.unlink(missing_ok=True)
+    return {"customers": customers, "wall_seconds": round(elapsed, 1),
+            "peak_rss_mb": round(peak[0] / 2**20), "models": models}  # fmt: skip
+
+
+def markdown(runs: list[dict], top: int) -> str:
+    lines = [
+        "| customers | wall time (s) | peak memory (MB) | slowest models (s) |",
+        "|---|---|---|---|",
+    ]
+    for run in runs:
+        slowest = sorted(run["models"], key=lambda m: -m["seconds"])[:top]
+        detail = ", ".join(f"{m['model']} {m['seconds']}" for m in slowest)
+        lines.append(
+            f"| {run['customers']:,} | {run['wall_seconds']} | {run['peak_rss_mb']:,} | {detail} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="+", type=int, help="customers per run")
+    parser.add_argument("--json", type=Path, help="write the full results here")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--top", type=int, default=5, help="slowest models listed per size")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as workdir:
+        runs = [run_size(size, Path(workdir), args.threads) for size in args.sizes]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"Machine: {machine}\n\n{markdown(runs, args.top)}")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine, "runs": runs}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
