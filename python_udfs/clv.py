@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
+from python_udfs.frames import settings_from_meta, typed_empty
+
 # T of the literature (weeks from first purchase to the end of observation) is called age here:
 # a DataFrame column named T collides with pandas' transpose attribute.
 SUMMARY_COLUMNS = ["customer_id", "frequency", "recency", "age", "monetary_value"]
@@ -272,14 +274,7 @@ class ClvSettings:
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> ClvSettings:
-        meta = meta or {}
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: float(v) for k, v in meta.items() if k in known and v is not None})
-
-
-def typed_empty(columns: list[str], dtypes: dict[str, str] | None = None) -> pd.DataFrame:
-    dtypes = dtypes or {}
-    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "float64")) for c in columns})
+        return settings_from_meta(cls, meta)
 
 
 def fit_both(summary: pd.DataFrame, penalizer: float) -> tuple[FitResult, FitResult]:

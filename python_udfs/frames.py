@@ -24,3 +24,22 @@ def relation_to_pandas(relation: Any, columns: Sequence[str]) -> pd.DataFrame:
     if hasattr(relation, "to_pandas"):
         return relation.select(*columns).to_pandas()
     raise TypeError(f"Cannot read a {type(relation).__name__} into pandas")
+
+
+def typed_empty(columns: Sequence[str], dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    """A zero-row frame with column types (float64 unless given), so that an empty warehouse
+    table written from it still has typed columns."""
+    dtypes = dtypes or {}
+    return pd.DataFrame(
+        {column: pd.Series(dtype=dtypes.get(column, "float64")) for column in columns}
+    )
+
+
+def settings_from_meta(settings_class: type, meta: dict | None):
+    """A settings dataclass from a dbt model's config.meta: unknown keys and nulls are ignored,
+    so unset vars keep the dataclass defaults."""
+    known = set(settings_class.__dataclass_fields__)
+    values = {
+        key: value for key, value in (meta or {}).items() if key in known and value is not None
+    }
+    return settings_class(**values)

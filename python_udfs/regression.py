@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
+from python_udfs.frames import typed_empty
+
 FEATURE_COLUMNS = [
     "customer_id",
     "net_revenue",
@@ -67,10 +69,7 @@ def readable_term(term: str) -> str:
 
 def empty_result() -> pd.DataFrame:
     """The result table with no rows but its column types, so the warehouse table is typed."""
-    frame = pd.DataFrame({column: pd.Series(dtype="float64") for column in RESULT_COLUMNS})
-    frame["term"] = frame["term"].astype("string")
-    frame["n_observations"] = frame["n_observations"].astype("int64")
-    return frame
+    return typed_empty(RESULT_COLUMNS, {"term": "string", "n_observations": "int64"})
 
 
 def prepare_spend_frame(features: pd.DataFrame) -> pd.DataFrame:

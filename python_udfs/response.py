@@ -31,6 +31,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 
+from python_udfs.frames import relation_to_pandas, settings_from_meta, typed_empty
+
 NUMERIC_FEATURES = [
     "income_clean",
     "age",
@@ -95,9 +97,7 @@ class ResponseSettings:
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> ResponseSettings:
-        meta = meta or {}
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in meta.items() if k in known and v is not None})
+        return settings_from_meta(cls, meta)
 
 
 def preprocessor(scale: bool) -> ColumnTransformer:
@@ -245,7 +245,7 @@ def compare_models(features: pd.DataFrame, settings: ResponseSettings, log=print
 
 def empty_metrics() -> pd.DataFrame:
     dtypes = {"model": "string", "note": "string", "n_train": "int64", "is_chosen": "bool"}
-    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "float64")) for c in METRIC_COLUMNS})
+    return typed_empty(METRIC_COLUMNS, dtypes)
 
 
 def fit_chosen_model(name: str, train: pd.DataFrame, labels: np.ndarray, settings):
@@ -286,7 +286,7 @@ def score_customers(
     population = features[features["snapshot"] == "score"].reset_index(drop=True)
     if chosen_model is None or can_learn(labels, settings.cv_folds) or population.empty:
         dtypes = {"customer_id": "int64", "score_decile": "int64", "should_target": "bool"}
-        return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "float64")) for c in SCORE_COLUMNS})
+        return typed_empty(SCORE_COLUMNS, dtypes)
     model = fit_chosen_model(chosen_model, train, labels, settings)
     probability = model.predict_proba(population)[:, 1]
     profit = expected_profit(probability, revenue_per_response, cost_per_contact)
@@ -339,9 +339,7 @@ def feature_importance(chosen_model: str | None, features: pd.DataFrame, setting
     train, labels = training_data(features)
     if chosen_model is None or can_learn(labels, settings.cv_folds):
         dtypes = {"feature": "string", "model": "string", "importance_rank": "int64"}
-        return pd.DataFrame(
-            {c: pd.Series(dtype=dtypes.get(c, "float64")) for c in IMPORTANCE_COLUMNS}
-        )
+        return typed_empty(IMPORTANCE_COLUMNS, dtypes)
     fit_rows, test_rows, fit_labels, test_labels = train_test_split(
         train, labels, test_size=0.25, stratify=labels, random_state=settings.seed
     )
@@ -394,8 +392,41 @@ def out_of_fold_lift(
     if chosen_model is None or can_learn(labels, settings.cv_folds):
         dtypes = {"score_decile": "int64", "customers": "int64", "responders": "int64",
                   "cumulative_customers": "int64", "cumulative_responders": "int64"}  # fmt: skip
-        return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "float64")) for c in LIFT_COLUMNS})
+        return typed_empty(LIFT_COLUMNS, dtypes)
     if chosen_model == "svm":
         train, labels = stratified_cap(train, labels, settings.svm_max_rows, settings.seed)
     scores = out_of_fold_scores(chosen_model, train, labels, settings)
     return lift_table(labels, scores, revenue_per_response, cost_per_contact)
+
+
+ECONOMICS_COLUMNS = [
+    "campaign_id",
+    "cost_per_contact",
+    "revenue_per_response",
+    "observed_revenue_per_response",
+]
+
+
+@dataclass
+class ScoringInputs:
+    """What response_scores and response_lift both read from the warehouse."""
+
+    settings: ResponseSettings
+    features: pd.DataFrame
+    chosen_model: str | None
+    revenue_per_response: float
+    cost_per_contact: float
+
+
+def read_scoring_inputs(meta: dict | None, features, metrics, economics) -> ScoringInputs:
+    """The features, chosen model and target campaign economics from the three relations.
+
+    The dbt model passes ``dbt.ref(...)`` results in: dbt finds a Python model's dependencies by
+    reading its own file, so the refs cannot move into this helper.
+    """
+    settings = ResponseSettings.from_meta(meta)
+    features = relation_to_pandas(features, INPUT_COLUMNS)
+    metrics = relation_to_pandas(metrics, ["model", "is_chosen"])
+    economics = relation_to_pandas(economics, ECONOMICS_COLUMNS)
+    revenue, cost = campaign_economics(economics, features)
+    return ScoringInputs(settings, features, chosen_model_name(metrics), revenue, cost)

@@ -20,6 +20,8 @@ from sklearn.metrics import (
     silhouette_score,
 )
 
+from python_udfs.frames import settings_from_meta, typed_empty
+
 CATEGORIES = ["wines", "meat", "fruits", "fish", "sweets", "gold"]
 CHANNELS = ["web", "catalog", "store"]
 
@@ -73,10 +75,7 @@ class SegmentationSettings:
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> SegmentationSettings:
-        meta = meta or {}
-        known = {name for name in cls.__dataclass_fields__}
-        values = {key: value for key, value in meta.items() if key in known and value is not None}
-        return cls(**values)
+        return settings_from_meta(cls, meta)
 
 
 @dataclass
@@ -365,7 +364,7 @@ def segment_customers(
     if features.empty:
         dtypes = {"customer_id": "int64", "segment_id": "int64", "segment_name": "string",
                   "is_fit_excluded": "bool"}  # fmt: skip
-        return SegmentationResult(empty_frame(columns, dtypes), 0)
+        return SegmentationResult(typed_empty(columns, dtypes), 0)
     prepared = prepare_features(features)
     reduced = reduce_dimensions(prepared.matrix, settings.pca_components, settings.seed)
     fit_rows = reduced[prepared.fit_mask]
@@ -442,14 +441,6 @@ def validate_segmentation(
     }
 
 
-def empty_frame(columns: list[str], dtypes: dict[str, str] | None = None) -> pd.DataFrame:
-    """A typed empty frame, so that an empty warehouse table still has column types."""
-    dtypes = dtypes or {}
-    return pd.DataFrame(
-        {column: pd.Series(dtype=dtypes.get(column, "float64")) for column in columns}
-    )
-
-
 K_SELECTION_DTYPES = {"k": "int64", "votes": "int64", "is_chosen": "bool"}
 VALIDATION_COLUMNS = [
     "k",
@@ -475,7 +466,7 @@ def select_k(features: pd.DataFrame, settings: SegmentationSettings, log=print) 
     """The k-selection table for the feature table: one row per k, the chosen one marked."""
     if features.empty:
         log("segment_k_selection: no customers; empty table")
-        return empty_frame(K_SELECTION_COLUMNS, K_SELECTION_DTYPES)
+        return typed_empty(K_SELECTION_COLUMNS, K_SELECTION_DTYPES)
     matrix = fit_matrix(features, settings)
     table = choose_k(
         evaluate_k_range(matrix, settings, log), settings.min_actionable_k, settings.fixed_k
@@ -485,7 +476,7 @@ def select_k(features: pd.DataFrame, settings: SegmentationSettings, log=print) 
             f"segment_k_selection: {len(matrix)} customers to fit, "
             f"too few for k >= {settings.k_min}"
         )
-        return empty_frame(K_SELECTION_COLUMNS, K_SELECTION_DTYPES)
+        return typed_empty(K_SELECTION_COLUMNS, K_SELECTION_DTYPES)
     chosen = int(table.loc[table["is_chosen"], "k"].iloc[0])
     rule = "fixed by var segment_k" if settings.fixed_k == chosen else "vote of the three criteria"
     log(f"segment_k_selection: chose k={chosen} ({rule})")
@@ -505,7 +496,7 @@ def validate(
 ) -> pd.DataFrame:
     """One row: Ward agreement, silhouettes and reseeded stability of the delivered segments."""
     if features.empty or assignments.empty:
-        return empty_frame(VALIDATION_COLUMNS, {"k": "int64", "customers_fitted": "int64"})
+        return typed_empty(VALIDATION_COLUMNS, {"k": "int64", "customers_fitted": "int64"})
     prepared = prepare_features(features)
     reduced = reduce_dimensions(prepared.matrix, settings.pca_components, settings.seed)
     labels = (
@@ -516,5 +507,5 @@ def validate(
     matrix, labels = reduced[prepared.fit_mask], labels[prepared.fit_mask]
     k = len(np.unique(labels))
     if k < 2 or len(matrix) <= k:
-        return empty_frame(VALIDATION_COLUMNS, {"k": "int64", "customers_fitted": "int64"})
+        return typed_empty(VALIDATION_COLUMNS, {"k": "int64", "customers_fitted": "int64"})
     return pd.DataFrame([validate_segmentation(matrix, labels, k, settings)])[VALIDATION_COLUMNS]
