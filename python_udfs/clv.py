@@ -332,7 +332,7 @@ def params_table(history: pd.DataFrame, settings: ClvSettings, fit_date) -> pd.D
     frequency-monetary correlation (Gamma-Gamma assumes the two are independent)."""
     if history.empty:
         dtypes = {"time_unit": "string", "message": "string", "converged": "bool"}
-        return typed_empty(PARAMS_COLUMNS, dtypes | {"fit_date": "datetime64[us]"})
+        return typed_empty(PARAMS_COLUMNS, dtypes | {"fit_date": "date32[pyarrow]"})
     bgnbd, gamma_gamma = fit_both(history, settings.penalizer)
     x, m, excluded = gamma_gamma_sample(history["frequency"], history["monetary_value"])
     correlation = float(np.corrcoef(x, m)[0, 1]) if len(x) > 2 else float("nan")
@@ -348,8 +348,8 @@ def params_table(history: pd.DataFrame, settings: ClvSettings, fit_date) -> pd.D
         "frequency_monetary_correlation": correlation, "time_unit": "week",
         "converged": bool(bgnbd.converged and gamma_gamma.converged),
         "message": f"BG/NBD: {bgnbd.message}; Gamma-Gamma: {gamma_gamma.message}",
-        "fit_date": pd.Timestamp(fit_date),
-    }])[PARAMS_COLUMNS]  # fmt: skip
+        "fit_date": pd.Timestamp(fit_date).date(),
+    }]).astype({"fit_date": "date32[pyarrow]"})[PARAMS_COLUMNS]  # fmt: skip
 
 
 def _errors(actual: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:

@@ -7,6 +7,7 @@ the dbt process, so a model that calls one must be materialized as a table, neve
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -67,8 +68,21 @@ def vectorize(function: Callable[..., np.ndarray], arity: int) -> Callable[..., 
     raise ValueError(f"UDFs of arity {arity} are not supported")
 
 
+def make_directory(path: str) -> str:
+    """Create ``path`` (with parents) if missing and return it as given.
+
+    DuckDB's COPY creates no parent folders; the Parquet export hook calls this first.
+    """
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
 def register_udfs(conn: DuckDBPyConnection) -> None:
     """Register every UDF on ``conn``; safe to call again on the same connection."""
+    with contextlib.suppress(duckdb.Error):
+        conn.remove_function("make_directory")
+    # side_effects: never constant-folded or cached away; it must run on every call.
+    conn.create_function("make_directory", make_directory, ["VARCHAR"], "VARCHAR", side_effects=True)
     for udf in UDFS:
         # Re-registration replaces: dbt may hand the same connection to the plugin twice.
         with contextlib.suppress(duckdb.Error):

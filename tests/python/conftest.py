@@ -67,7 +67,12 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtBuild]
     workdir = tmp_path_factory.mktemp("sample_build")
     # Not named after a schema (sample, marts, ...): DuckDB would find the catalog name ambiguous.
     database = workdir / "warehouse.duckdb"
-    result = run_dbt(
-        ["build", *vars_arg({"sample_customers": E2E_CUSTOMERS, "sample_seed": E2E_SEED})], database
-    )
+    # The build also exports every mart to Parquet (opt-in), so the export is tested on real marts.
+    settings = {
+        "sample_customers": E2E_CUSTOMERS,
+        "sample_seed": E2E_SEED,
+        "export_parquet": True,
+        "export_path": str(workdir / "exports"),
+    }
+    result = run_dbt(["build", *vars_arg(settings)], database)
     yield DbtBuild(database=database, output=result.stdout)

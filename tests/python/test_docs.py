@@ -32,7 +32,7 @@ def mart_nodes(manifest: dict) -> dict:
     }
 
 
-def tests_on(manifest: dict, unique_id: str) -> list[dict]:
+def data_tests_on(manifest: dict, unique_id: str) -> list[dict]:
     return [
         node
         for node in manifest["nodes"].values()
@@ -85,7 +85,7 @@ def test_every_mart_has_a_grain_test_and_customer_marts_join_customers(docs):
     for unique_id, node in mart_nodes(manifest).items():
         kinds = {
             (test.get("test_metadata") or {}).get("name"): test
-            for test in tests_on(manifest, unique_id)
+            for test in data_tests_on(manifest, unique_id)
         }
         has_grain = (
             "unique_combination_of_columns" in kinds or {"unique", "not_null"} <= kinds.keys()

@@ -54,3 +54,12 @@ def test_udfs_are_vectorized_over_large_inputs(conn):
     ).fetchall()[0]
     assert total[0] == 1_000_000
     assert total[1] == pytest.approx(1_000_000, rel=1e-12)
+
+
+def test_make_directory_creates_nested_folders_so_copy_can_write(conn, tmp_path):
+    folder = tmp_path / "exports" / "bi"
+    assert conn.execute(f"select make_directory('{folder}')").fetchall() == [(str(folder),)]
+    conn.execute(f"copy (select 42 as answer) to '{folder}/t.parquet' (format parquet)")
+    assert conn.execute(f"select answer from '{folder}/t.parquet'").fetchall() == [(42,)]
+    # A second call on an existing folder is not an error.
+    conn.execute(f"select make_directory('{folder}')").fetchall()
