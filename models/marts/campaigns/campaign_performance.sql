@@ -64,6 +64,8 @@ aggregated as (
         count(*) filter (where segment_memberships.responded) as responses,
         coalesce(sum(segment_memberships.response_revenue), 0) as revenue,
         count(*) * any_value(campaigns.cost_per_contact) as cost,
+        any_value(campaigns.campaign_name) as campaign_name,
+        any_value(campaigns.start_date) as campaign_start_date,
         any_value(campaigns.cost_per_contact) as cost_per_contact,
         any_value(campaigns.revenue_per_response) as revenue_per_response
     from segment_memberships
@@ -93,6 +95,8 @@ measured as (
         aggregated.campaign_id,
         aggregated.segment_type,
         aggregated.segment_id,
+        aggregated.campaign_name,
+        aggregated.campaign_start_date,
         aggregated.contacts,
         aggregated.responses,
         aggregated.revenue,
@@ -112,6 +116,7 @@ final as (
         campaign_id,
         segment_type,
         segment_id,
+        campaign_name,
         {{ campaign_recommendation('response_rate', 'break_even_response_rate') }} as recommendation,
         contacts,
         responses,
@@ -120,7 +125,8 @@ final as (
         cost,
         profit,
         roi,
-        break_even_response_rate
+        break_even_response_rate,
+        campaign_start_date
     from measured
 )
 
