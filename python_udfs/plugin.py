@@ -82,7 +82,9 @@ def register_udfs(conn: DuckDBPyConnection) -> None:
     with contextlib.suppress(duckdb.Error):
         conn.remove_function("make_directory")
     # side_effects: never constant-folded or cached away; it must run on every call.
-    conn.create_function("make_directory", make_directory, ["VARCHAR"], "VARCHAR", side_effects=True)
+    conn.create_function(
+        "make_directory", make_directory, ["VARCHAR"], "VARCHAR", side_effects=True
+    )
     for udf in UDFS:
         # Re-registration replaces: dbt may hand the same connection to the plugin twice.
         with contextlib.suppress(duckdb.Error):
