@@ -42,3 +42,15 @@ def test_sqlfluff_lint_passes(tmp_path):
         SEGMENT_MARTS_DB=str(tmp_path / "lint.duckdb"),
     )
     assert result.returncode == 0, result.stdout[-5000:]
+
+
+def test_dbt_score_keeps_the_metadata_score(tmp_path):
+    """dbt-score grades models, seeds and macros; pyproject.toml sets the floor to keep."""
+    target = tmp_path / "target"
+    parsed = run(
+        ["dbt", "parse", "--target-path", str(target)], SEGMENT_MARTS_DB=str(tmp_path / "p.duckdb")
+    )
+    assert parsed.returncode == 0, parsed.stdout[-3000:]
+    result = run(["dbt-score", "lint", "--manifest", str(target / "manifest.json")])
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert "Project score" in result.stdout
