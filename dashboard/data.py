@@ -1,0 +1,450 @@
+"""Where the dashboard reads the marts from, and the figures it draws from them.
+
+Kept apart from the Streamlit page so the figures are plain functions of DataFrames, testable
+without a browser. Every figure is a Plotly figure; the page only lays them out.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.figure_factory as ff
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from scipy.cluster.hierarchy import linkage
+
+# Scatter plots and the dendrogram draw a sample: a browser cannot show a million points, and
+# Ward's linkage is quadratic in memory.
+SCATTER_SAMPLE = 3000
+DENDROGRAM_SAMPLE = 150
+RECOMMENDATION_COLORS = {
+    "target": "#2e7d32",
+    "test a different offer": "#f9a825",
+    "do not target": "#c62828",
+}
+
+
+class MartSource:
+    """Reads marts read-only from the DuckDB warehouse, or from the Parquet export.
+
+    DuckDB allows one writer: while `dbt build` runs, point the dashboard at the Parquet export
+    (``SEGMENT_MARTS_PARQUET_DIR``) or at a copy of the file.
+    """
+
+    def __init__(self, database: str | None = None, parquet_dir: str | None = None) -> None:
+        self.parquet_dir = Path(parquet_dir) if parquet_dir else None
+        self.conn = duckdb.connect()
+        if self.parquet_dir is None:
+            path = Path(database or "segment_marts.duckdb")
+            if not path.exists():
+                raise FileNotFoundError(
+                    f"No warehouse at {path}: run `dbt build` first, or set SEGMENT_MARTS_DB "
+                    "(or SEGMENT_MARTS_PARQUET_DIR for the Parquet export)."
+                )
+            escaped = str(path).replace("'", "''")
+            self.conn.execute(f"attach '{escaped}' as warehouse (read_only)")
+        self.location = str(self.parquet_dir or database)
+
+    @classmethod
+    def from_environment(cls) -> MartSource:
+        return cls(
+            database=os.environ.get("SEGMENT_MARTS_DB", "segment_marts.duckdb"),
+            parquet_dir=os.environ.get("SEGMENT_MARTS_PARQUET_DIR") or None,
+        )
+
+    def relation(self, mart: str) -> str:
+        if self.parquet_dir is not None:
+            path = str(self.parquet_dir / f"{mart}.parquet").replace("'", "''")
+            return f"read_parquet('{path}')"
+        return f"warehouse.marts.{mart}"
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run SQL in which ``{mart_name}`` placeholders name marts."""
+        return self.conn.execute(sql.format_map(_Relations(self))).df()
+
+    def read(self, mart: str) -> pd.DataFrame:
+        return self.query(f"select * from {{{mart}}}")
+
+
+class _Relations(dict):
+    def __init__(self, source: MartSource) -> None:
+        super().__init__()
+        self.source = source
+
+    def __missing__(self, key: str) -> str:
+        return self.source.relation(key)
+
+
+# --- the data each figure needs -------------------------------------------------------------
+
+
+def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
+    """Every frame the dashboard draws, read once."""
+    return {
+        "segment_profiles": source.query("select * from {segment_profiles} order by segment_id"),
+        "segment_validation": source.read("segment_validation"),
+        "segment_points": source.query(
+            "select segment_id, segment_name, pc1, pc2, pc3 from {customer_segments}"
+            f" using sample {SCATTER_SAMPLE} rows (reservoir, 42)"
+        ),
+        "k_selection": source.query("select * from {segment_k_selection} order by k"),
+        "rfm_grid": source.query(
+            """
+            select r_score, fm_score, rfm_segment, count(*) as customers
+            from {customer_rfm}
+            group by all
+            """
+        ),
+        # Quartiles in SQL: a box plot of every customer would ship millions of points.
+        "clv_by_segment": source.query(
+            """
+            select
+                segments.segment_id,
+                any_value(segments.segment_name) as segment_name,
+                count(*) as customers,
+                quantile_cont(clv.predicted_clv_12m, 0.05) as p05,
+                quantile_cont(clv.predicted_clv_12m, 0.25) as q1,
+                median(clv.predicted_clv_12m) as median,
+                quantile_cont(clv.predicted_clv_12m, 0.75) as q3,
+                quantile_cont(clv.predicted_clv_12m, 0.95) as p95,
+                avg(clv.predicted_clv_12m) as mean
+            from {customer_clv} as clv
+            inner join {customer_segments} as segments using (customer_id)
+            group by segments.segment_id
+            order by segments.segment_id
+            """
+        ),
+        "sales_monthly": source.query("select * from {sales_monthly} order by month_start"),
+        "seasonality": source.query(
+            "select * from {sales_seasonality} order by period_type, period"
+        ),
+        "campaign_segments": source.query(
+            """
+            select * from {campaign_performance}
+            where segment_type = 'kmeans'
+            order by campaign_id, segment_id
+            """
+        ),
+        "ab_tests": source.read("ab_test_results"),
+        "response_lift": source.query("select * from {response_lift} order by score_decile"),
+    }
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def segment_sizes(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    profiles = frames["segment_profiles"]
+    figure = px.bar(
+        profiles,
+        x="segment_name",
+        y="customers",
+        color="recommendation",
+        color_discrete_map=RECOMMENDATION_COLORS,
+        hover_data=["share_of_customers", "share_of_revenue", "avg_clv"],
+        title="Segment sizes (colour: campaign recommendation)",
+    )
+    return figure.update_layout(xaxis_title=None)
+
+
+def segment_profile_heatmap(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    """Each profile measure as a z-score across segments, so one colour scale reads them all."""
+    profiles = frames["segment_profiles"].set_index("segment_name")
+    measures = [
+        "avg_income",
+        "avg_age",
+        "avg_household_size",
+        "avg_recency_days",
+        "avg_frequency",
+        "avg_monetary",
+        "deal_share",
+        "response_rate",
+        "avg_clv",
+    ]
+    values = profiles[measures].astype(float)
+    spread = values.std(ddof=0).replace(0, 1).fillna(1)
+    zscores = (values - values.mean()) / spread
+    return px.imshow(
+        zscores.T,
+        text_auto=".1f",
+        color_continuous_scale="RdBu_r",
+        zmin=-2,
+        zmax=2,
+        aspect="auto",
+        title="Segment profiles (z-score of each measure across segments)",
+        labels={"x": "segment", "y": "measure", "color": "z"},
+    )
+
+
+def rfm_grid(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    grid = frames["rfm_grid"]
+    counts = grid.pivot_table(
+        index="fm_score", columns="r_score", values="customers", aggfunc="sum"
+    )
+    counts = counts.reindex(index=range(1, 6), columns=range(1, 6)).fillna(0)
+    # A cell can hold customers of one segment only (the rules partition the grid); "last"
+    # after sorting keeps the largest should a user's edited rules ever overlap.
+    names = (
+        grid.sort_values("customers")
+        .pivot_table(index="fm_score", columns="r_score", values="rfm_segment", aggfunc="last")
+        .reindex(index=range(1, 6), columns=range(1, 6))
+        .astype(object)
+        .fillna("")
+    )
+    figure = go.Figure(
+        go.Heatmap(
+            z=counts.to_numpy(),
+            x=[f"R{score}" for score in counts.columns],
+            y=[f"FM{score}" for score in counts.index],
+            text=names.to_numpy(),
+            texttemplate="%{text}<br>%{z}",
+            colorscale="Blues",
+            colorbar={"title": "customers"},
+        )
+    )
+    return figure.update_layout(
+        title="RFM grid: customers by recency score and frequency-monetary score"
+    )
+
+
+def clv_by_segment(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    """Box plot from precomputed quartiles; whiskers at the 5th and 95th percentiles."""
+    clv = frames["clv_by_segment"]
+    figure = go.Figure(
+        go.Box(
+            x=clv["segment_name"],
+            q1=clv["q1"],
+            median=clv["median"],
+            q3=clv["q3"],
+            lowerfence=clv["p05"],
+            upperfence=clv["p95"],
+            mean=clv["mean"],
+            name="predicted CLV",
+        )
+    )
+    return figure.update_layout(
+        title="Predicted 12-month CLV by segment (box: quartiles, whiskers: 5th-95th percentile)"
+    )
+
+
+def monthly_revenue(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    sales = frames["sales_monthly"].copy()
+    seasonality = frames["seasonality"]
+    peak_months = set(
+        seasonality.loc[
+            (seasonality["period_type"] == "month_of_year") & seasonality["is_peak"], "period"
+        ]
+    )
+    sales["is_peak_month"] = pd.to_datetime(sales["month_start"]).dt.month.isin(peak_months)
+    figure = go.Figure(
+        go.Scatter(x=sales["month_start"], y=sales["revenue"], mode="lines", name="revenue")
+    )
+    peaks = sales[sales["is_peak_month"]]
+    figure.add_trace(
+        go.Scatter(
+            x=peaks["month_start"],
+            y=peaks["revenue"],
+            mode="markers",
+            marker={"size": 10, "color": "#c62828"},
+            name="seasonal peak month",
+        )
+    )
+    return figure.update_layout(title="Monthly revenue (net of returns), seasonal peaks marked")
+
+
+def seasonal_index(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    seasonality = frames["seasonality"]
+    figure = px.bar(
+        seasonality,
+        x="period_name",
+        y="seasonal_index",
+        color="is_peak",
+        facet_col="period_type",
+        title="Seasonal index by month of year and weekday (1 = average)",
+    )
+    figure.update_xaxes(matches=None, title=None)
+    return figure.add_hline(y=1, line_dash="dot")
+
+
+def campaign_roi(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    campaigns = frames["campaign_segments"].copy()
+    campaigns["campaign"] = campaigns["campaign_name"].fillna(campaigns["campaign_id"].astype(str))
+    campaigns["segment"] = "segment " + campaigns["segment_id"]
+    figure = px.bar(
+        campaigns,
+        x="campaign",
+        y="roi",
+        color="recommendation",
+        pattern_shape="segment",
+        barmode="group",
+        color_discrete_map=RECOMMENDATION_COLORS,
+        hover_data=["segment_id", "contacts", "response_rate", "break_even_response_rate"],
+        text=campaigns["roi"].map("{:.2f}".format),
+        title="Campaign ROI by K-means segment (red: do not target; axis capped at 3)",
+    )
+    # One high-ROI experiment would flatten every broadcast campaign to an invisible sliver.
+    top = min(float(campaigns["roi"].max()) if len(campaigns) else 1.0, 3.0)
+    figure.update_yaxes(range=[-1.1, max(top, 0.5) * 1.1])
+    return figure.add_hline(y=0, line_dash="dot").update_layout(xaxis_title=None)
+
+
+def ab_test_readout(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    tests = frames["ab_tests"].copy()
+    tests["arm"] = "campaign " + tests["campaign_id"].astype(str) + " · " + tests["variant"]
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("Conversion lift (points) with 95% CI", "Revenue per customer difference"),
+    )
+    for column, (estimate, low, high, scale) in enumerate(
+        [
+            ("conversion_lift_abs", "conversion_ci_low", "conversion_ci_high", 100),
+            ("revenue_diff", "revenue_ci_low", "revenue_ci_high", 1),
+        ],
+        start=1,
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=tests[estimate] * scale,
+                y=tests["arm"],
+                mode="markers",
+                marker={"size": 12},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (tests[high] - tests[estimate]) * scale,
+                    "arrayminus": (tests[estimate] - tests[low]) * scale,
+                },
+                name=estimate,
+                showlegend=False,
+            ),
+            row=1,
+            col=column,
+        )
+        figure.add_vline(x=0, line_dash="dot", row=1, col=column)
+    return figure.update_layout(title="A/B test readout (treatment - control)")
+
+
+def response_lift(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    lift = frames["response_lift"]
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(go.Bar(x=lift["score_decile"], y=lift["lift"], name="lift"))
+    figure.add_trace(
+        go.Scatter(
+            x=lift["score_decile"], y=lift["cumulative_gain"], name="cumulative gain", mode="lines"
+        ),
+        secondary_y=True,
+    )
+    figure.update_xaxes(title="score decile (1 = highest scores)", dtick=1)
+    figure.update_yaxes(title="lift", secondary_y=False)
+    figure.update_yaxes(title="cumulative share of responders", secondary_y=True, range=[0, 1])
+    return figure.update_layout(title="Response model: lift by decile (out-of-fold)")
+
+
+def segment_scatter_2d(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    return px.scatter(
+        frames["segment_points"],
+        x="pc1",
+        y="pc2",
+        color="segment_name",
+        opacity=0.6,
+        title=f"K-means segments on two principal components (sample of {SCATTER_SAMPLE})",
+    )
+
+
+def segment_scatter_3d(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    figure = px.scatter_3d(
+        frames["segment_points"],
+        x="pc1",
+        y="pc2",
+        z="pc3",
+        color="segment_name",
+        opacity=0.6,
+        title="K-means segments on three principal components",
+    )
+    return figure.update_traces(marker={"size": 2})
+
+
+def k_selection(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    candidates = frames["k_selection"]
+    criteria = [
+        ("silhouette", "Silhouette (higher is better)"),
+        ("calinski_harabasz", "Calinski-Harabasz (higher is better)"),
+        ("davies_bouldin", "Davies-Bouldin (lower is better)"),
+    ]
+    figure = make_subplots(rows=1, cols=3, subplot_titles=[title for _, title in criteria])
+    chosen = candidates.loc[candidates["is_chosen"], "k"]
+    for column, (criterion, _) in enumerate(criteria, start=1):
+        figure.add_trace(
+            go.Scatter(
+                x=candidates["k"], y=candidates[criterion], mode="lines+markers", name=criterion
+            ),
+            row=1,
+            col=column,
+        )
+        for k in chosen:
+            figure.add_vline(x=k, line_dash="dot", line_color="#c62828", row=1, col=column)
+    return figure.update_layout(title="Choosing k (dotted: the chosen k)", showlegend=False)
+
+
+def ward_dendrogram(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    points = frames["segment_points"].head(DENDROGRAM_SAMPLE)
+    features = points[["pc1", "pc2", "pc3"]].to_numpy(dtype=float)
+    chosen = frames["k_selection"].loc[frames["k_selection"]["is_chosen"], "k"]
+    k = int(chosen.iloc[0]) if len(chosen) else 2
+    # Cut the tree where it has k clusters, so the colours match the chosen number of segments.
+    merge_heights = linkage(features, method="ward")[:, 2]
+    threshold = float(np.sort(merge_heights)[-(k - 1)]) if len(merge_heights) >= k else None
+    figure = ff.create_dendrogram(
+        features,
+        linkagefun=lambda values: linkage(values, method="ward"),
+        labels=points["segment_id"].astype(str).tolist(),
+        color_threshold=threshold,
+    )
+    return figure.update_layout(
+        title=f"Ward dendrogram of {len(points)} sampled customers (leaves: K-means segment id)",
+        height=450,
+    )
+
+
+def point_count(figure: go.Figure) -> int:
+    """How many values the figure's traces carry: 0 means an empty chart."""
+    total = 0
+    for trace in figure.data:
+        lengths = [
+            len(values)
+            for attribute in ("x", "y", "z", "q1")
+            if (values := getattr(trace, attribute, None)) is not None
+        ]
+        total += max(lengths, default=0)
+    return total
+
+
+@dataclass(frozen=True)
+class Chart:
+    section: str
+    build: Callable[[dict[str, pd.DataFrame]], go.Figure]
+
+
+CHARTS: tuple[Chart, ...] = (
+    Chart("Segments", segment_sizes),
+    Chart("Segments", segment_profile_heatmap),
+    Chart("Segments", segment_scatter_2d),
+    Chart("Segments", segment_scatter_3d),
+    Chart("Customer value", rfm_grid),
+    Chart("Customer value", clv_by_segment),
+    Chart("Sales", monthly_revenue),
+    Chart("Sales", seasonal_index),
+    Chart("Campaigns", campaign_roi),
+    Chart("Campaigns", ab_test_readout),
+    Chart("Campaigns", response_lift),
+    Chart("Segmentation diagnostics", k_selection),
+    Chart("Segmentation diagnostics", ward_dendrogram),
+)
