@@ -34,8 +34,15 @@ mapped as (
         coalesce(marital_status_groups.marital_group, 'Unknown') as marital_group,
         coalesce(marital_status_groups.is_odd_value, false) as is_marital_status_odd,
         customers.education is not null and education_levels.education is null as is_education_unmapped,
+        -- Staging can only compare with today; a birth year after the data's as-of year would
+        -- give a negative age, so it is implausible too.
+        customers.is_birth_year_implausible
+        or coalesce(customers.birth_year > year(reference_date.as_of_date), false)
+            as is_birth_year_implausible_as_of,
         case
-            when not customers.is_birth_year_implausible
+            when
+                not customers.is_birth_year_implausible
+                and customers.birth_year <= year(reference_date.as_of_date)
                 then year(reference_date.as_of_date) - customers.birth_year
         end as age,
         coalesce(customers.kids_home, 0) + coalesce(customers.teens_home, 0) as children_home
@@ -112,7 +119,7 @@ final as (
         children_home,
         household_size,
         children_home > 0 as has_children,
-        is_birth_year_implausible,
+        is_birth_year_implausible_as_of as is_birth_year_implausible,
         is_income_missing,
         is_income_outlier,
         is_income_imputed,
