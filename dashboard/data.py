@@ -100,6 +100,7 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
             select r_score, fm_score, rfm_segment, count(*) as customers
             from {customer_rfm}
             group by all
+            order by r_score, fm_score, rfm_segment
             """
         ),
         # Quartiles in SQL: a box plot of every customer would ship millions of points.
@@ -132,7 +133,7 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
             order by campaign_id, segment_id
             """
         ),
-        "ab_tests": source.read("ab_test_results"),
+        "ab_tests": source.query("select * from {ab_test_results} order by campaign_id, variant"),
         "response_lift": source.query("select * from {response_lift} order by score_decile"),
     }
 

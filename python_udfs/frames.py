@@ -10,7 +10,11 @@ import pandas as pd
 
 
 def relation_to_pandas(relation: Any, columns: Sequence[str]) -> pd.DataFrame:
-    """Fetch ``columns`` of a dbt relation as a pandas DataFrame.
+    """Fetch ``columns`` of a dbt relation as a pandas DataFrame, rows sorted by those columns.
+
+    A warehouse returns rows in no particular order, and it varies between runs (threads, an
+    incremental table's physical order). Cross-validation folds, samples and seeded fits depend
+    on row order, so the rows are sorted: the same data gives the same models, bit for bit.
 
     DuckDB relations are projected first and fetched through Arrow (no row-wise conversion);
     Spark DataFrames use ``toPandas`` and Snowpark DataFrames ``to_pandas``.
@@ -18,11 +22,11 @@ def relation_to_pandas(relation: Any, columns: Sequence[str]) -> pd.DataFrame:
     columns = list(columns)
     if hasattr(relation, "project") and hasattr(relation, "to_arrow_table"):
         quoted = ", ".join(f'"{name}"' for name in columns)
-        return relation.project(quoted).to_arrow_table().to_pandas()
+        return relation.project(quoted).order(quoted).to_arrow_table().to_pandas()
     if hasattr(relation, "toPandas"):
-        return relation.select(*columns).toPandas()
+        return relation.select(*columns).orderBy(*columns).toPandas()
     if hasattr(relation, "to_pandas"):
-        return relation.select(*columns).to_pandas()
+        return relation.select(*columns).sort(*columns).to_pandas()
     raise TypeError(f"Cannot read a {type(relation).__name__} into pandas")
 
 

@@ -18,6 +18,10 @@ final as (
         channel,
         is_deal
     from order_lines
+    {#- Simulates a daily load: orders dated after sample_orders_until have not arrived yet. #}
+    {%- if var('sample_orders_until', none) %}
+        where order_date <= cast('{{ var("sample_orders_until") }}' as date)
+    {%- endif %}
 )
 
 select * from final

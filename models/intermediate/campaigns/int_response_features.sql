@@ -100,15 +100,15 @@ order_history as (
             any_value(snapshots.cutoff_date)
         ) as recency_days,
         count(distinct orders.order_id) filter (where not orders.is_return) as frequency,
-        sum(orders.amount) as monetary,
+        {{ money_sum('orders.amount') }} as monetary,
         {{ safe_divide(
             'count(distinct orders.order_id) filter (where orders.is_deal and not orders.is_return)',
             'count(distinct orders.order_id) filter (where not orders.is_return)'
         ) }} as deal_share,
         {% for category in product_categories() -%}
             {{ safe_divide(
-                "sum(greatest(orders.amount, 0)) filter (where orders.category = '" ~ category ~ "')",
-                'sum(greatest(orders.amount, 0))'
+                money_sum('greatest(orders.amount, 0)', "orders.category = '" ~ category ~ "'"),
+                money_sum('greatest(orders.amount, 0)')
             ) }} as share_{{ category }},
         {% endfor -%}
         {% for channel in purchase_channels() -%}

@@ -1,7 +1,16 @@
 {#- One row per customer with at least one order line or purchase summary: counts, revenue net of
     returns, spend by category, purchases by channel, deals. Inputs with order lines are
     aggregated here; inputs that only carry per-customer totals (the Customer Personality
-    Analysis file) contribute their summaries as they are. -#}
+    Analysis file) contribute their summaries as they are.
+    Incremental: a run re-aggregates (from all their lines) only the customers with order lines
+    dated from var incremental_lookback_days before the newest line already aggregated; summaries
+    are small and re-read every run. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='customer_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
 
 with
 
@@ -21,17 +30,27 @@ reference_date as (
     select * from {{ ref('int_reference_date') }}
 ),
 
+changed_customers as (
+    -- Incremental runs re-aggregate only these: customers with lines since the watermark.
+    select distinct customer_id
+    from orders
+    {% if is_incremental() -%}
+        where order_date >= ({{ incremental_order_watermark('last_activity_date') }})
+    {%- endif %}
+),
+
 aggregated as (
     select
         customer_id,
         count(distinct order_id) filter (where not is_return) as orders_count,
         count(distinct order_date) filter (where not is_return) as purchase_days,
         count(*) filter (where is_return) as returns_count,
-        sum(amount) filter (where not is_return) as gross_revenue,
-        coalesce(-sum(amount) filter (where is_return), 0) as returned_amount,
-        sum(amount) as net_revenue,
+        {{ money_sum('amount', 'not is_return') }} as gross_revenue,
+        coalesce(-{{ money_sum('amount', 'is_return') }}, 0) as returned_amount,
+        {{ money_sum('amount') }} as net_revenue,
         {% for category in product_categories() -%}
-            coalesce(sum(amount) filter (where category = '{{ category }}'), 0) as spend_{{ category }},
+            coalesce({{ money_sum('amount', "category = '" ~ category ~ "'") }}, 0)
+                as spend_{{ category }},
         {% endfor -%}
         {% for channel in purchase_channels() -%}
             count(distinct order_id) filter (
@@ -39,12 +58,16 @@ aggregated as (
             ) as purchases_{{ channel }},
         {% endfor -%}
         count(distinct order_id) filter (where is_deal and not is_return) as deal_purchases,
-        coalesce(sum(amount) filter (where is_deal), 0) as deal_revenue,
+        coalesce({{ money_sum('amount', 'is_deal') }}, 0) as deal_revenue,
         min(order_date) filter (where not is_return) as first_order_date,
         max(order_date) filter (where not is_return) as last_order_date,
+        max(order_date) as last_activity_date,
         cast(null as double) as web_visits_per_month,
         false as is_deal_purchases_capped
     from orders
+    {% if is_incremental() -%}
+        where customer_id in (select changed_customers.customer_id from changed_customers)
+    {%- endif %}
     group by customer_id
 ),
 
@@ -69,6 +92,7 @@ summarized as (
         cast(null as double) as deal_revenue,
         customers.signup_date as first_order_date,
         cast(reference_date.as_of_date - purchase_summaries.recency_days as date) as last_order_date,
+        cast(null as date) as last_activity_date,
         purchase_summaries.web_visits_per_month,
         purchase_summaries.is_deal_purchases_capped
     from purchase_summaries

@@ -20,10 +20,10 @@ purchase_days as (
     select
         customer_id,
         order_date,
-        sum(amount) as purchase_value
+        {{ money_sum('amount') }} as purchase_value
     from orders
     group by customer_id, order_date
-    having sum(amount) > 0
+    having {{ money_sum('amount') }} > 0
 ),
 
 observed_period as (
@@ -82,7 +82,7 @@ summarized as (
         avg(purchase_value) filter (where purchase_number > 1 and order_date < calibration_end_date)
             as calibration_monetary_value,
         count(*) filter (where order_date >= calibration_end_date) as holdout_purchases,
-        coalesce(sum(purchase_value) filter (where order_date >= calibration_end_date), 0)
+        coalesce({{ money_sum('purchase_value', 'order_date >= calibration_end_date') }}, 0)
             as holdout_revenue,
         datediff('day', any_value(calibration_end_date), any_value(end_date)) / 7.0 as holdout_weeks
     from numbered

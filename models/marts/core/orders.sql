@@ -1,9 +1,20 @@
-{#- One row per usable order line (returns included as negative lines). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+{#- One row per usable order line (returns included as negative lines). Incremental: a run
+    processes the order lines dated from var incremental_lookback_days before the newest line
+    already loaded, replacing any it had loaded before. -#}
 
 with
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+    {% if is_incremental() -%}
+        where order_date >= ({{ incremental_order_watermark('order_date') }})
+    {%- endif %}
 ),
 
 final as (

@@ -36,7 +36,7 @@ customer_months as (
         orders.customer_id,
         {{ dbt.datediff('first_purchases.cohort_month', "date_trunc('month', orders.order_date)", 'month') }}
             as months_since_first_order,
-        sum(orders.amount) as revenue,
+        {{ money_sum('orders.amount') }} as revenue,
         count(*) filter (where not orders.is_return) > 0 as has_purchase
     from orders
     inner join first_purchases
@@ -49,7 +49,7 @@ cohort_months as (
         cohort_month,
         months_since_first_order,
         count(*) filter (where has_purchase) as active_customers,
-        sum(revenue) as revenue
+        {{ money_sum('revenue') }} as revenue
     from customer_months
     group by cohort_month, months_since_first_order
 ),

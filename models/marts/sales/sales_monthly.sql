@@ -20,8 +20,8 @@ first_purchases as (
 monthly_orders as (
     select
         date_trunc('month', order_date)::date as month_start,
-        sum(amount) as revenue,
-        coalesce(sum(amount) filter (where is_deal), 0) as deal_revenue,
+        {{ money_sum('amount') }} as revenue,
+        coalesce({{ money_sum('amount', 'is_deal') }}, 0) as deal_revenue,
         count(distinct order_id) filter (where not is_return) as orders,
         count(distinct customer_id) filter (where not is_return) as customers
     from orders

@@ -55,7 +55,7 @@ day_spine as (
 daily_revenue as (
     select
         day_spine.period_start as sales_date,
-        coalesce(sum(orders.amount), 0) as revenue
+        coalesce({{ money_sum('orders.amount') }}, 0) as revenue
     from day_spine
     left join orders
         on day_spine.period_start = orders.order_date
