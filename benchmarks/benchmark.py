@@ -5,7 +5,10 @@ the wall time from dbt's run_results.json and the rows it holds, plus the whole 
 and the peak resident memory of the dbt process (sampled from /proc every 100 ms). Prints a
 Markdown table and writes JSON.
 
-    python benchmarks/benchmark.py 10000 100000 --json benchmarks/results.json
+    python benchmarks/benchmark.py 10000 100000 --pandas --json benchmarks/results.json
+
+With --pandas it also runs benchmarks/pandas_baseline.py (the notebook way) on the same raw data
+and reports the ratio of the two wall times.
 """
 
 from __future__ import annotations
@@ -52,7 +55,16 @@ def children_of(pid: int) -> list[int]:
         return []
 
 
-def run_size(customers: int, workdir: Path, threads: int) -> dict:
+def pandas_baseline(database: Path, workdir: Path) -> dict:
+    """Run benchmarks/pandas_baseline.py on the same raw data, in its own process."""
+    output = workdir / "pandas.json"
+    script = PROJECT_DIR / "benchmarks" / "pandas_baseline.py"
+    subprocess.run(["python", str(script), str(database), "--json", str(output)], check=True,
+                   capture_output=True)  # fmt: skip
+    return json.loads(output.read_text())
+
+
+def run_size(customers: int, workdir: Path, threads: int, with_pandas: bool) -> dict:
     database = workdir / f"bench_{customers}.duckdb"
     target = workdir / f"target_{customers}"
     env = {**os.environ, "SEGMENT_MARTS_DB": str(database), "SEGMENT_MARTS_THREADS": str(threads),
@@ -101,9 +113,11 @@ def run_size(customers: int, workdir: Path, threads: int) -> dict:
             )
             models.append({"model": parts[-1], "seconds": round(result["execution_time"], 2),
                            "rows": rows})  # fmt: skip
+    baseline = pandas_baseline(database, workdir) if with_pandas else None
     database.unlink(missing_ok=True)
     return {"customers": customers, "wall_seconds": round(elapsed, 1),
-            "peak_rss_mb": round(peak[0] / 2**20), "models": models}  # fmt: skip
+            "peak_rss_mb": round(peak[0] / 2**20), "models": models,
+            "pandas_baseline": baseline}  # fmt: skip
 
 
 def markdown(runs: list[dict], top: int) -> str:
@@ -117,6 +131,18 @@ def markdown(runs: list[dict], top: int) -> str:
         lines.append(
             f"| {run['customers']:,} | {run['wall_seconds']} | {run['peak_rss_mb']:,} | {detail} |"
         )
+    baselines = [run for run in runs if run.get("pandas_baseline")]
+    if baselines:
+        lines += [
+            "",
+            "| customers | pandas + sklearn (s) | its peak memory (MB) | dbt build / pandas |",
+            "|---|---|---|---|",
+        ]
+        for run in baselines:
+            baseline = run["pandas_baseline"]
+            ratio = run["wall_seconds"] / baseline["total_seconds"]
+            lines.append(f"| {run['customers']:,} | {baseline['total_seconds']} | "
+                         f"{baseline['peak_rss_mb']:,} | {ratio:.2f} |")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -126,9 +152,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the full results here")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--top", type=int, default=5, help="slowest models listed per size")
+    parser.add_argument("--pandas", action="store_true",
+                        help="also run benchmarks/pandas_baseline.py on the same data")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
-        runs = [run_size(size, Path(workdir), args.threads) for size in args.sizes]
+        runs = [run_size(size, Path(workdir), args.threads, args.pandas) for size in args.sizes]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"Machine: {machine}\n\n{markdown(runs, args.top)}")
     if args.json:
