@@ -31,7 +31,7 @@ reference_date as (
 ),
 
 changed_customers as (
-    -- Incremental runs re-aggregate only these: customers with lines since the watermark.
+    -- Incremental runs re-aggregate only customers with lines since the watermark (else all).
     select distinct customer_id
     from orders
     {% if is_incremental() -%}
@@ -65,9 +65,7 @@ aggregated as (
         cast(null as double) as web_visits_per_month,
         false as is_deal_purchases_capped
     from orders
-    {% if is_incremental() -%}
-        where customer_id in (select changed_customers.customer_id from changed_customers)
-    {%- endif %}
+    where customer_id in (select changed_customers.customer_id from changed_customers)
     group by customer_id
 ),
 
