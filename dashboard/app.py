@@ -14,7 +14,7 @@ import streamlit as st
 # `streamlit run` puts only this folder on sys.path; the figures live in the dashboard package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.data import CHARTS, MartSource, load_frames, point_count
+from dashboard.data import CHARTS, MartSource, load_frames, point_count, source_settings
 
 
 @st.cache_data(show_spinner="Reading the marts...")
@@ -38,13 +38,11 @@ def headline(frames: dict) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Segment marts", layout="wide")
-    source = MartSource.from_environment()
+    settings = source_settings()
     st.title("Customer segments and campaigns")
-    st.caption(f"Reading {source.location}")
-    frames = frames_from(
-        None if source.parquet_dir else source.location,
-        str(source.parquet_dir) if source.parquet_dir else None,
-    )
+    st.caption(f"Reading {settings['parquet_dir'] or settings['database']}")
+    # Cached on the settings: the marts are read once per warehouse, not on every rerun.
+    frames = frames_from(**settings)
     headline(frames)
     section = None
     for chart in CHARTS:

@@ -50,14 +50,6 @@ class MartSource:
                 )
             escaped = str(path).replace("'", "''")
             self.conn.execute(f"attach '{escaped}' as warehouse (read_only)")
-        self.location = str(self.parquet_dir or database)
-
-    @classmethod
-    def from_environment(cls) -> MartSource:
-        return cls(
-            database=os.environ.get("SEGMENT_MARTS_DB", "segment_marts.duckdb"),
-            parquet_dir=os.environ.get("SEGMENT_MARTS_PARQUET_DIR") or None,
-        )
 
     def relation(self, mart: str) -> str:
         if self.parquet_dir is not None:
@@ -71,6 +63,14 @@ class MartSource:
 
     def read(self, mart: str) -> pd.DataFrame:
         return self.query(f"select * from {{{mart}}}")
+
+
+def source_settings() -> dict[str, str | None]:
+    """Where the marts are read from: SEGMENT_MARTS_PARQUET_DIR if set, else SEGMENT_MARTS_DB."""
+    return {
+        "database": os.environ.get("SEGMENT_MARTS_DB", "segment_marts.duckdb"),
+        "parquet_dir": os.environ.get("SEGMENT_MARTS_PARQUET_DIR") or None,
+    }
 
 
 class _Relations(dict):
