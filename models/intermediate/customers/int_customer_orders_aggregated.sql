@@ -30,14 +30,14 @@ reference_date as (
     select * from {{ ref('int_reference_date') }}
 ),
 
-changed_customers as (
-    -- Incremental runs re-aggregate only customers with lines since the watermark (else all).
-    select distinct customer_id
-    from orders
-    {% if is_incremental() -%}
+{% if is_incremental() %}
+    changed_customers as (
+        -- Re-aggregated from all their lines: customers with lines since the watermark.
+        select distinct customer_id
+        from orders
         where order_date >= ({{ incremental_order_watermark('last_activity_date') }})
-    {%- endif %}
-),
+    ),
+{% endif %}
 
 aggregated as (
     select
@@ -65,7 +65,9 @@ aggregated as (
         cast(null as double) as web_visits_per_month,
         false as is_deal_purchases_capped
     from orders
-    where customer_id in (select changed_customers.customer_id from changed_customers)
+    {% if is_incremental() -%}
+        where customer_id in (select changed_customers.customer_id from changed_customers)
+    {%- endif %}
     group by customer_id
 ),
 
