@@ -92,6 +92,7 @@ class ResponseSettings:
     """What the dbt models' config.meta passes in."""
 
     cv_folds: int = 5
+    max_train_rows: int = 20_000
     svm_max_rows: int = 5000
     seed: int = 42
 
@@ -199,6 +200,19 @@ def training_data(features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return train.reset_index(drop=True), train["responded"].astype(bool).to_numpy()
 
 
+def training_sample(features: pd.DataFrame, settings) -> tuple[pd.DataFrame, np.ndarray]:
+    """The training contacts, capped at ``max_train_rows`` by a stratified sample.
+
+    Measured on 889,372 contacts of the 1M-customer sample (100,000 held out): PR-AUC of the
+    gradient boosting was 0.219 / 0.256 / 0.262 with 5k / 20k / 80k training rows and logistic
+    regression's 0.256 / 0.257 / 0.258, while the 4-model comparison costs grow linearly (random
+    forest alone 15 s at 20k). Past ~20k contacts more rows buy little; the cap keeps the Python
+    models' cost flat however many customers there are. Scoring still covers everyone.
+    """
+    train, labels = training_data(features)
+    return stratified_cap(train, labels, settings.max_train_rows, settings.seed)
+
+
 def can_learn(labels: np.ndarray, folds: int) -> str | None:
     """Why a model cannot be learned from these labels, or None when it can."""
     if len(labels) == 0:
@@ -212,7 +226,9 @@ def can_learn(labels: np.ndarray, folds: int) -> str | None:
 
 def compare_models(features: pd.DataFrame, settings: ResponseSettings, log=print) -> pd.DataFrame:
     """One row per candidate with out-of-fold metrics; the best PR-AUC is chosen."""
-    train, labels = training_data(features)
+    all_train, all_labels = training_data(features)
+    contacts = len(all_labels)
+    train, labels = stratified_cap(all_train, all_labels, settings.max_train_rows, settings.seed)
     reason = can_learn(labels, settings.cv_folds)
     if reason:
         log(f"response_model_metrics: {reason}; no model fitted")
@@ -220,11 +236,16 @@ def compare_models(features: pd.DataFrame, settings: ResponseSettings, log=print
     rows = []
     for name in CANDIDATES:
         frame, target, note = train, labels, "out-of-fold, all contacts"
+        if len(train) < contacts:
+            note = (
+                f"out-of-fold on a stratified sample of {len(train)} of {contacts} contacts "
+                "(var response_max_train_rows)"
+            )
         if name == "svm":
             frame, target = stratified_cap(train, labels, settings.svm_max_rows, settings.seed)
             if len(frame) < len(train):
                 note = (
-                    f"out-of-fold on a stratified sample of {len(frame)} "
+                    f"out-of-fold on a stratified sample of {len(frame)} of {contacts} contacts "
                     "(RBF SVM scales quadratically)"
                 )
         scores = out_of_fold_scores(name, frame, target, settings)
@@ -249,11 +270,18 @@ def empty_metrics() -> pd.DataFrame:
 
 
 def fit_chosen_model(name: str, train: pd.DataFrame, labels: np.ndarray, settings):
-    """The chosen model refitted on all contacts, with sigmoid calibration so that its output
-    reads as a probability (needed for expected profit)."""
+    """The chosen model refitted on the training contacts, with sigmoid calibration so that its
+    output reads as a probability (needed for expected profit).
+
+    ``ensemble=False``: the calibration map is learned on 3-fold out-of-fold scores and applied to
+    one model fitted on all rows, so scoring runs one model instead of three (a random forest
+    scored 1M customers in 27 s as a 3-model ensemble).
+    """
     if name == "svm":
         train, labels = stratified_cap(train, labels, settings.svm_max_rows, settings.seed)
-    calibrated = CalibratedClassifierCV(make_model(name, settings.seed), method="sigmoid", cv=3)
+    calibrated = CalibratedClassifierCV(
+        make_model(name, settings.seed), method="sigmoid", cv=3, ensemble=False
+    )
     return calibrated.fit(train, labels)
 
 
@@ -282,7 +310,7 @@ def score_customers(
     settings: ResponseSettings,
 ) -> pd.DataFrame:
     """Calibrated response probability, decile, expected profit and decision for every customer."""
-    train, labels = training_data(features)
+    train, labels = training_sample(features, settings)
     population = features[features["snapshot"] == "score"].reset_index(drop=True)
     if chosen_model is None or can_learn(labels, settings.cv_folds) or population.empty:
         dtypes = {"customer_id": "int64", "score_decile": "int64", "should_target": "bool"}
@@ -336,7 +364,7 @@ IMPORTANCE_COLUMNS = ["feature", "model", "importance", "importance_std", "impor
 def feature_importance(chosen_model: str | None, features: pd.DataFrame, settings) -> pd.DataFrame:
     """Permutation importance (drop in PR-AUC when a feature is shuffled) of the chosen model on a
     held-out quarter of the contacts: comparable across model types, unlike built-in importances."""
-    train, labels = training_data(features)
+    train, labels = training_sample(features, settings)
     if chosen_model is None or can_learn(labels, settings.cv_folds):
         dtypes = {"feature": "string", "model": "string", "importance_rank": "int64"}
         return typed_empty(IMPORTANCE_COLUMNS, dtypes)
@@ -388,7 +416,7 @@ def out_of_fold_lift(
     settings: ResponseSettings,
 ) -> pd.DataFrame:
     """The lift table of the chosen model's out-of-fold scores on the target campaign."""
-    train, labels = training_data(features)
+    train, labels = training_sample(features, settings)
     if chosen_model is None or can_learn(labels, settings.cv_folds):
         dtypes = {"score_decile": "int64", "customers": "int64", "responders": "int64",
                   "cumulative_customers": "int64", "cumulative_responders": "int64"}  # fmt: skip

@@ -121,3 +121,18 @@ def test_single_outcome_gives_empty_tables_with_a_reason():
     assert score_customers(features, None, 11.0, 3.0, FAST).empty
     assert out_of_fold_lift(features, None, 11.0, 3.0, FAST).empty
     assert feature_importance(None, features, FAST).empty
+
+
+def test_training_cap_keeps_the_response_rate_and_still_scores_everyone():
+    features = planted_contacts(n=2000)
+    capped = ResponseSettings(cv_folds=3, max_train_rows=600, svm_max_rows=300, seed=1)
+    metrics = compare_models(features, capped, log=lambda _: None).set_index("model")
+    full_rate = features.loc[features["snapshot"] == "train", "responded"].astype(bool).mean()
+    assert metrics.loc["random_forest", "n_train"] == 600
+    assert metrics.loc["svm", "n_train"] == 300
+    assert "sample of 600 of 2000 contacts" in metrics.loc["logistic_regression", "note"]
+    # Stratified: the sample's response rate is the population's to within one contact.
+    assert abs(metrics.loc["logistic_regression", "positive_rate"] - full_rate) <= 1 / 600
+    assert metrics["roc_auc"].max() > 0.75
+    scores = score_customers(features, "gradient_boosting", 11.0, 3.0, capped)
+    assert len(scores) == 2000
