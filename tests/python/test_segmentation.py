@@ -182,6 +182,24 @@ def test_planted_groups_are_recovered_and_the_fit_is_deterministic():
     assert set(first.loc[groups == 0, "segment_id"]) == {1}
 
 
+def test_fitting_on_a_sample_still_recovers_and_assigns_everyone():
+    features, groups = planted_customers(400)
+    sampled = SegmentationSettings(
+        k_min=2, k_max=5, stability_refits=2, metric_sample_size=500, fit_sample_size=150
+    )
+    messages: list[str] = []
+    table = select_k(features, sampled, log=messages.append)
+    assert table.loc[table["is_chosen"], "k"].tolist() == [3]
+    assert "fitted on 150 of 1200 customers" in messages[0]
+    assignments = segment_customers(features, 3, sampled, log=lambda _: None).assignments
+    assert len(assignments) == 1200
+    assert adjusted_rand_score(groups, assignments["segment_id"]) > 0.95
+    # Inertia is the objective over every customer, so it matches the full fit at the planted k.
+    full = select_k(features, FAST, log=lambda _: None).set_index("k")
+    assert table.set_index("k").loc[3, "inertia"] == pytest.approx(full.loc[3, "inertia"], rel=0.02)
+    assert validate(features, assignments, sampled).iloc[0]["stability_min_ari"] > 0.9
+
+
 def test_validation_agrees_on_clear_structure():
     features, _ = planted_customers(200)
     assignments = segment_customers(features, 3, FAST, log=lambda _: None).assignments
