@@ -9,6 +9,7 @@ import pytest
 from python_udfs.clv import (
     BgNbdParams,
     ClvSettings,
+    DistinctHistories,
     GammaGammaParams,
     backtest,
     bgnbd_log_likelihood,
@@ -43,6 +44,15 @@ def test_bgnbd_recovers_the_cdnow_parameters_from_simulated_customers(simulated)
     x, t_x, age = simulated["frequency"], simulated["recency"], simulated["age"]
     truth_ll = bgnbd_log_likelihood(CDNOW_BGNBD, x, t_x, age).sum()
     assert fit.log_likelihood >= truth_ll
+
+
+def test_the_distinct_value_likelihood_equals_the_closed_form(simulated):
+    # Customers with whole-day histories, as the warehouse gives them, and a zero-purchase one.
+    x, t_x, age = simulated["frequency"], (simulated["recency"] * 7).round() / 7, simulated["age"]
+    for params in (CDNOW_BGNBD, BgNbdParams(r=2.0, alpha=0.5, a=3.0, b=0.7)):
+        fast = DistinctHistories(x, t_x, age).log_likelihood(params)
+        np.testing.assert_allclose(fast, bgnbd_log_likelihood(params, x, t_x, age), rtol=1e-12)
+    assert (x == 0).any() and len(np.unique(t_x)) < len(t_x)
 
 
 def test_gamma_gamma_recovers_the_cdnow_parameters(simulated):
