@@ -4,5 +4,5 @@
         between an incremental run and a full refresh (and between threads): equal-value ties
         in RFM scores then break differently. Fixed-point sums are exact and order-free. -#}
     cast(sum(cast({{ expression }} as decimal(18, 4)))
-        {%- if condition %} filter (where {{ condition }}){% endif %} as double)
+        {%- if condition %} filter (where {{ condition }}){% endif %} as {{ engine_type('double') }})
 {%- endmacro %}

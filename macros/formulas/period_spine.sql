@@ -12,3 +12,19 @@
         interval 1 {{ datepart }}
     )) as date) as period_start
 {%- endmacro %}
+
+{% macro postgres__period_spine(datepart, start_expression, end_expression) -%}
+    select cast(generate_series(
+        cast({{ start_expression }} as date),
+        cast({{ end_expression }} as date),
+        interval '1 {{ datepart }}'
+    ) as date) as period_start
+{%- endmacro %}
+
+{% macro spark__period_spine(datepart, start_expression, end_expression) -%}
+    select explode(sequence(
+        cast({{ start_expression }} as date),
+        cast({{ end_expression }} as date),
+        interval 1 {{ datepart }}
+    )) as period_start
+{%- endmacro %}

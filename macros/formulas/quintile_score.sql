@@ -5,9 +5,10 @@
         equal (or a single row) scores 3, and a column with many equal low values (one-time
         buyers) puts the whole group in one low quintile instead of splitting it arbitrarily. -#}
     {%- set direction = 'asc' if higher_is_better else 'desc' -%}
-    least(5, 1 + floor(5 * (
-        rank() over (order by {{ column }} {{ direction }})
-        + (count(*) over (partition by {{ column }}) - 1) / 2.0
+    {#- In doubles on every engine, so boundary ranks fall in the same quintile everywhere. -#}
+    cast(least(5, 1 + floor(5 * (
+        {{ as_double('rank() over (order by ' ~ column ~ ' ' ~ direction ~ ')') }}
+        + (count(*) over (partition by {{ column }}) - 1) / 2.0e0
         - 0.5
-    ) / count(*) over ()))::integer
+    ) / count(*) over ())) as integer)
 {%- endmacro %}

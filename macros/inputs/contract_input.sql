@@ -12,25 +12,25 @@
     {%- if located is none -%}
         {{ return(derived_input(entity)) }}
     {%- endif -%}
-    {%- set present = input_columns(located.reader, contract.required, entity, located.location) -%}
+    {%- set present = input_columns(located, contract.required, entity) -%}
     (
         select
             {% for column in contract.required + contract.optional -%}
             {%- if column in present -%}
-            "{{ present[column] }}" as {{ column }},
+            {{ adapter.quote(present[column]) }} as {{ column }},
             {%- elif entity == 'orders' and column == 'order_id' -%}
             -- No order ids in the input: one per line, from its position.
-            'row-' || cast(source_row_number as varchar) as order_id,
+            'row-' || cast(source_row_number as {{ dbt.type_string() }}) as order_id,
             {%- else -%}
-            cast(null as varchar) as {{ column }},
+            cast(null as {{ dbt.type_string() }}) as {{ column }},
             {%- endif %}
             {% endfor -%}
             source_row_number
         from (
             select
                 *,
-                row_number() over () as source_row_number
+                {{ source_row_number() }} as source_row_number
             from {{ located.reader }}
-        )
+        ) as numbered_rows
     )
 {%- endmacro %}

@@ -7,24 +7,24 @@
         (
             select
                 customer_id,
-                cast(min(first_seen_date) as varchar) as signup_date,
+                cast(min(first_seen_date) as {{ dbt.type_string() }}) as signup_date,
                 {% for column in input_contract()['customers'].optional[1:] -%}
-                cast(null as varchar) as {{ column }},
+                cast(null as {{ dbt.type_string() }}) as {{ column }},
                 {% endfor -%}
                 cast(null as bigint) as source_row_number
             from (
                 select
-                    cast(customer_id as varchar) as customer_id,
+                    cast(customer_id as {{ dbt.type_string() }}) as customer_id,
                     {{ parse_date('order_date') }} as first_seen_date
-                from {{ contract_input('orders') }}
+                from {{ contract_input('orders') }} as order_rows
                 union all
                 select
-                    cast(customer_id as varchar) as customer_id,
+                    cast(customer_id as {{ dbt.type_string() }}) as customer_id,
                     cast(null as date) as first_seen_date
-                from {{ contract_input('campaign_contacts') }}
-            )
+                from {{ contract_input('campaign_contacts') }} as contact_rows
+            ) as mentions
             -- Only keys that can be customers: the rows with bad keys are rejected with their input.
-            where try_cast(customer_id as bigint) is not null
+            where {{ safe_cast('customer_id', 'bigint') }} is not null
             group by customer_id
         )
     {%- elif entity == 'campaigns' -%}
@@ -34,14 +34,14 @@
             select
                 campaign_id,
                 {% for column in input_contract()['campaigns'].optional -%}
-                cast(null as varchar) as {{ column }},
+                cast(null as {{ dbt.type_string() }}) as {{ column }},
                 {% endfor -%}
                 cast(null as bigint) as source_row_number
             from (
-                select distinct cast(campaign_id as varchar) as campaign_id
-                from {{ contract_input('campaign_contacts') }}
-            )
-            where try_cast(campaign_id as bigint) is not null
+                select distinct cast(campaign_id as {{ dbt.type_string() }}) as campaign_id
+                from {{ contract_input('campaign_contacts') }} as contact_rows
+            ) as mentions
+            where {{ safe_cast('campaign_id', 'bigint') }} is not null
         )
     {%- else -%}
         {%- set consequences = {

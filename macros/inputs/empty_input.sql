@@ -4,7 +4,7 @@
     (
         select
             {% for column in contract.required + contract.optional -%}
-            cast(null as varchar) as {{ column }},
+            cast(null as {{ dbt.type_string() }}) as {{ column }},
             {% endfor -%}
             cast(null as bigint) as source_row_number
         where false

@@ -1,16 +1,24 @@
 {# Map lower-cased column name -> actual name of a relation (SQL text), failing on missing required columns. #}
-{% macro input_columns(reader, required, input_name, location) -%}
+{% macro input_columns(located, required, input_name) -%}
     {%- set present = {} -%}
-    {%- for row in run_query('describe select * from ' ~ reader) -%}
-        {%- do present.update({row['column_name'] | lower: row['column_name']}) -%}
-    {%- endfor -%}
+    {%- if located.relation is defined -%}
+        {#- A table: the adapter's catalog, which works on every engine. -#}
+        {%- for column in adapter.get_columns_in_relation(located.relation) -%}
+            {%- do present.update({column.name | lower: column.name}) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {#- A file: only DuckDB reads files, so DuckDB's describe. -#}
+        {%- for row in run_query('describe select * from ' ~ located.reader) -%}
+            {%- do present.update({row['column_name'] | lower: row['column_name']}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set missing = [] -%}
     {%- for column in required -%}
         {%- if column | lower not in present -%}{%- do missing.append(column) -%}{%- endif -%}
     {%- endfor -%}
     {%- if missing -%}
         {{ exceptions.raise_compiler_error(
-            "Input '" ~ input_name ~ "' (" ~ location ~ ") is missing required column(s): "
+            "Input '" ~ input_name ~ "' (" ~ located.location ~ ") is missing required column(s): "
             ~ missing | join(', ') ~ ". Columns found: " ~ present.values() | list | join(', ') ~ "."
         ) }}
     {%- endif -%}

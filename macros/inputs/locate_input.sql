@@ -2,14 +2,14 @@
 {% macro locate_input(entity) -%}
     {%- if var('input') == 'tables' -%}
         {%- set relation = adapter.get_relation(
-            database=var('input_database', target.database),
+            database=var('input_database', target.get('database')),
             schema=var('input_schema', 'raw'),
             identifier=entity
         ) -%}
         {%- if relation is none -%}
             {{ return(none) }}
         {%- endif -%}
-        {{ return({'reader': relation | string, 'location': 'table ' ~ relation}) }}
+        {{ return({'reader': relation | string, 'location': 'table ' ~ relation, 'relation': relation}) }}
     {%- endif -%}
     {%- set directory = var('input_path', none) -%}
     {%- if directory is none -%}

@@ -21,7 +21,7 @@
     {%- if not execute -%}
         {{ return(empty_input(entity)) }}
     {%- endif -%}
-    {%- set _ = input_columns(reader, required, 'marketing_campaign', 'file ' ~ path) -%}
+    {%- set _ = input_columns({'reader': reader, 'location': 'file ' ~ path}, required, 'marketing_campaign') -%}
     {%- set file_rows -%}
         (select *, row_number() over () as source_row_number from {{ reader }})
     {%- endset -%}

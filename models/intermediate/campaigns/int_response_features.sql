@@ -41,7 +41,7 @@ experiments as (
 broadcast_campaigns as (
     select
         campaigns.campaign_id,
-        coalesce(min(contacts.contact_date), any_value(campaigns.start_date)) as contact_date
+        coalesce(min(contacts.contact_date), {{ any_value('campaigns.start_date') }}) as contact_date
     from campaigns
     inner join contacts
         on campaigns.campaign_id = contacts.campaign_id
@@ -94,11 +94,10 @@ order_history as (
     select
         snapshots.snapshot,
         orders.customer_id,
-        datediff(
-            'day',
-            max(orders.order_date) filter (where not orders.is_return),
-            any_value(snapshots.cutoff_date)
-        ) as recency_days,
+        {{ day_diff(
+            'max(orders.order_date) filter (where not orders.is_return)',
+            any_value('snapshots.cutoff_date')
+        ) }} as recency_days,
         count(distinct orders.order_id) filter (where not orders.is_return) as frequency,
         {{ money_sum('orders.amount') }} as monetary,
         {{ safe_divide(
@@ -164,7 +163,7 @@ final as (
         snapshot_customers.snapshot,
         snapshot_customers.customer_id,
         case when snapshot_customers.snapshot = 'train' then labels.responded end as responded,
-        (select any_value(target_campaign.campaign_id) from target_campaign) as target_campaign_id,
+        (select {{ any_value('target_campaign.campaign_id') }} from target_campaign) as target_campaign_id,
         snapshot_customers.income_clean,
         snapshot_customers.age,
         snapshot_customers.kids_home,
@@ -174,7 +173,7 @@ final as (
         snapshot_customers.marital_group,
         snapshot_customers.web_visits_per_month,
         coalesce(
-            datediff('day', snapshot_customers.signup_date, snapshot_customers.cutoff_date),
+            {{ day_diff('snapshot_customers.signup_date', 'snapshot_customers.cutoff_date') }},
             snapshot_customers.tenure_days
         ) as tenure_days,
         {% for column in history_columns -%}

@@ -55,8 +55,8 @@ derived as (
     {%- set category_total = category_spend_total(net_of_negatives=true) %}
     select
         *,
-        datediff('day', last_order_date, as_of_date) as recency_days,
-        datediff('day', coalesce(signup_date, first_order_date), as_of_date) as tenure_days,
+        {{ day_diff('last_order_date', 'as_of_date') }} as recency_days,
+        {{ day_diff('coalesce(signup_date, first_order_date)', 'as_of_date') }} as tenure_days,
         {{ safe_divide('gross_revenue', 'orders_count') }} as avg_order_value,
         -- Shares over the listed categories only, net of returns, so that they sum to one.
         {% for category in product_categories() -%}

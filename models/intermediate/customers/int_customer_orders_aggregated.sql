@@ -6,7 +6,7 @@
     dated from var incremental_lookback_days before the newest line already aggregated; summaries
     are small and re-read every run. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     unique_key='customer_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail'
@@ -62,7 +62,7 @@ aggregated as (
         min(order_date) filter (where not is_return) as first_order_date,
         max(order_date) filter (where not is_return) as last_order_date,
         max(order_date) as last_activity_date,
-        cast(null as double) as web_visits_per_month,
+        cast(null as {{ engine_type('double') }}) as web_visits_per_month,
         false as is_deal_purchases_capped
     from orders
     {% if is_incremental() -%}
@@ -89,9 +89,9 @@ summarized as (
             purchase_summaries.purchases_{{ channel }},
         {% endfor -%}
         purchase_summaries.deal_purchases,
-        cast(null as double) as deal_revenue,
+        cast(null as {{ engine_type('double') }}) as deal_revenue,
         customers.signup_date as first_order_date,
-        cast(reference_date.as_of_date - purchase_summaries.recency_days as date) as last_order_date,
+        {{ add_days('reference_date.as_of_date', '-purchase_summaries.recency_days') }} as last_order_date,
         cast(null as date) as last_activity_date,
         purchase_summaries.web_visits_per_month,
         purchase_summaries.is_deal_purchases_capped
@@ -104,7 +104,8 @@ summarized as (
 
 final as (
     select * from aggregated
-    union all by name
+    -- Same columns in the same order: a positional union is portable, `by name` is DuckDB's.
+    union all
     select * from summarized
 )
 

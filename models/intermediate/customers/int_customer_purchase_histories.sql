@@ -29,21 +29,19 @@ purchase_days as (
 observed_period as (
     select
         min(purchase_days.order_date) as first_date,
-        any_value(reference_date.as_of_date) as end_date,
+        {{ any_value('reference_date.as_of_date') }} as end_date,
         coalesce(
             {% if var('clv_calibration_end', none) -%}
                 date '{{ var("clv_calibration_end") }}'
             {%- else -%}
                 null
             {%- endif %},
-            cast(
-                min(purchase_days.order_date)
-                + cast(
-                    datediff('day', min(purchase_days.order_date), any_value(reference_date.as_of_date))
-                    * 2 // 3 as integer
-                )
-                as date
-            )
+            {{ add_days(
+                'min(purchase_days.order_date)',
+                'cast(floor(' ~ as_double(day_diff(
+                    'min(purchase_days.order_date)', any_value('reference_date.as_of_date')
+                )) ~ ' * 2 / 3) as integer)'
+            ) }}
         ) as calibration_end_date
     from purchase_days
     cross join reference_date
@@ -65,26 +63,26 @@ numbered as (
 summarized as (
     select
         customer_id,
-        any_value(first_purchase_date) as first_purchase_date,
-        any_value(calibration_end_date) as calibration_end_date,
+        {{ any_value('first_purchase_date') }} as first_purchase_date,
+        {{ any_value('calibration_end_date') }} as calibration_end_date,
         count(*) - 1 as frequency,
-        datediff('day', any_value(first_purchase_date), max(order_date)) / 7.0 as recency,
-        datediff('day', any_value(first_purchase_date), any_value(end_date)) / 7.0 as age,
+        {{ as_double(day_diff(any_value('first_purchase_date'), 'max(order_date)')) }} / 7 as recency,
+        {{ as_double(day_diff(any_value('first_purchase_date'), any_value('end_date'))) }} / 7 as age,
         avg(purchase_value) filter (where purchase_number > 1) as monetary_value,
         count(*) filter (where order_date < calibration_end_date) - 1 as calibration_frequency,
-        datediff(
-            'day',
-            any_value(first_purchase_date),
-            max(order_date) filter (where order_date < calibration_end_date)
-        ) / 7.0 as calibration_recency,
-        datediff('day', any_value(first_purchase_date), any_value(calibration_end_date)) / 7.0
+        {{ as_double(day_diff(
+            any_value('first_purchase_date'),
+            'max(order_date) filter (where order_date < calibration_end_date)'
+        )) }} / 7 as calibration_recency,
+        {{ as_double(day_diff(any_value('first_purchase_date'), any_value('calibration_end_date'))) }} / 7
             as calibration_age,
         avg(purchase_value) filter (where purchase_number > 1 and order_date < calibration_end_date)
             as calibration_monetary_value,
         count(*) filter (where order_date >= calibration_end_date) as holdout_purchases,
         coalesce({{ money_sum('purchase_value', 'order_date >= calibration_end_date') }}, 0)
             as holdout_revenue,
-        datediff('day', any_value(calibration_end_date), any_value(end_date)) / 7.0 as holdout_weeks
+        {{ as_double(day_diff(any_value('calibration_end_date'), any_value('end_date'))) }} / 7
+            as holdout_weeks
     from numbered
     group by customer_id
 ),

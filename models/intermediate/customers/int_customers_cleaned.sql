@@ -37,13 +37,13 @@ mapped as (
         -- Staging can only compare with today; a birth year after the data's as-of year would
         -- give a negative age, so it is implausible too.
         customers.is_birth_year_implausible
-        or coalesce(customers.birth_year > year(reference_date.as_of_date), false)
+        or coalesce(customers.birth_year > {{ year_of('reference_date.as_of_date') }}, false)
             as is_birth_year_implausible_as_of,
         case
             when
                 not customers.is_birth_year_implausible
-                and customers.birth_year <= year(reference_date.as_of_date)
-                then year(reference_date.as_of_date) - customers.birth_year
+                and customers.birth_year <= {{ year_of('reference_date.as_of_date') }}
+                then {{ year_of('reference_date.as_of_date') }} - customers.birth_year
         end as age,
         coalesce(customers.kids_home, 0) + coalesce(customers.teens_home, 0) as children_home
     from customers
@@ -59,14 +59,14 @@ income_medians as (
     -- income follows education closely in this kind of data, and the median ignores outliers.
     select
         education_level,
-        median(income) as median_income
+        {{ median('income') }} as median_income
     from mapped
     where not is_income_missing and not is_income_outlier
     group by education_level
 ),
 
 overall_median as (
-    select median(income) as median_income
+    select {{ median('income') }} as median_income
     from mapped
     where not is_income_missing and not is_income_outlier
 ),

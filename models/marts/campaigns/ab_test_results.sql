@@ -1,8 +1,9 @@
 {#- One row per experiment x non-control arm: conversion and revenue per customer in each arm,
     the absolute and relative lift with a 95% (1 - ab_alpha) confidence interval, a two-proportion
     z-test on conversion, a Welch t-test on revenue per customer, and a sample-ratio-mismatch
-    chi-square test. Distribution functions are the scipy-backed UDFs in python_udfs/, so this
-    model is a table. -#}
+    chi-square test. Distribution functions are the scipy-backed UDFs in python_udfs/ on DuckDB
+    and SQL approximations elsewhere (macros/cross_engine/distributions.sql), so this model is a
+    table. -#}
 {%- set alpha = var('ab_alpha') -%}
 {%- set intended_control_share = var('ab_intended_split') -%}
 
@@ -39,11 +40,11 @@ expected_arm_sizes as (
         arms.variant,
         arms.customers,
         experiment_sizes.customers * {% if intended_control_share is none -%}
-            1.0 / experiment_sizes.arms
+            {{ safe_divide(1, 'experiment_sizes.arms') }}
         {%- else -%}
             case
                 when arms.variant = 'control' then {{ intended_control_share }}
-                else (1 - {{ intended_control_share }}) / (experiment_sizes.arms - 1)
+                else {{ safe_divide(1 - intended_control_share, 'experiment_sizes.arms - 1') }}
             end
         {%- endif %} as expected_customers
     from arms
@@ -69,8 +70,9 @@ paired as (
         control_arms.customers as n_control,
         treatment_arms.conversions as conversions_treatment,
         control_arms.conversions as conversions_control,
-        treatment_arms.conversions / treatment_arms.customers as conversion_rate_treatment,
-        control_arms.conversions / control_arms.customers as conversion_rate_control,
+        {{ safe_divide('treatment_arms.conversions', 'treatment_arms.customers') }}
+            as conversion_rate_treatment,
+        {{ safe_divide('control_arms.conversions', 'control_arms.customers') }} as conversion_rate_control,
         treatment_arms.revenue_mean as revenue_per_customer_treatment,
         control_arms.revenue_mean as revenue_per_customer_control,
         treatment_arms.revenue_variance / treatment_arms.customers as revenue_mean_variance_treatment,
@@ -88,7 +90,8 @@ test_statistics as (
     select
         *,
         conversion_rate_treatment - conversion_rate_control as conversion_lift_abs,
-        (conversions_treatment + conversions_control) / (n_treatment + n_control) as pooled_rate,
+        {{ safe_divide('conversions_treatment + conversions_control', 'n_treatment + n_control') }}
+            as pooled_rate,
         -- Unpooled standard error for the interval, pooled for the test (the null says equal rates).
         sqrt(
             conversion_rate_treatment * (1 - conversion_rate_treatment) / n_treatment
@@ -110,7 +113,7 @@ z_and_t as (
         *,
         {{ safe_divide(
             'conversion_lift_abs',
-            'sqrt(pooled_rate * (1 - pooled_rate) * (1.0 / n_treatment + 1.0 / n_control))'
+            'sqrt(pooled_rate * (1 - pooled_rate) * (1.0e0 / n_treatment + 1.0e0 / n_control))'
         ) }} as conversion_z,
         {{ safe_divide('revenue_diff', 'revenue_se') }} as revenue_t
     from test_statistics
@@ -128,25 +131,26 @@ final as (
         {{ safe_divide('z_and_t.conversion_lift_abs', 'z_and_t.conversion_rate_control') }}
             as conversion_lift_rel,
         z_and_t.conversion_lift_abs
-        - normal_quantile(1 - {{ alpha }} / 2) * z_and_t.conversion_se_unpooled as conversion_ci_low,
+        - {{ normal_quantile(1 - alpha / 2) }} * z_and_t.conversion_se_unpooled as conversion_ci_low,
         z_and_t.conversion_lift_abs
-        + normal_quantile(1 - {{ alpha }} / 2) * z_and_t.conversion_se_unpooled as conversion_ci_high,
+        + {{ normal_quantile(1 - alpha / 2) }} * z_and_t.conversion_se_unpooled as conversion_ci_high,
         -- 2 * P(Z <= -|z|) keeps precision for tiny p-values, unlike 2 * (1 - P(Z <= |z|)).
-        2 * normal_cdf(-abs(z_and_t.conversion_z)) as conversion_p_value,
+        2 * {{ normal_cdf('-abs(z_and_t.conversion_z)') }} as conversion_p_value,
         z_and_t.revenue_per_customer_treatment,
         z_and_t.revenue_per_customer_control,
         z_and_t.revenue_diff,
         z_and_t.revenue_diff
-        - student_t_quantile(1 - {{ alpha }} / 2, z_and_t.revenue_degrees_of_freedom) * z_and_t.revenue_se
+        - {{ student_t_quantile(1 - alpha / 2, 'z_and_t.revenue_degrees_of_freedom') }} * z_and_t.revenue_se
             as revenue_ci_low,
         z_and_t.revenue_diff
-        + student_t_quantile(1 - {{ alpha }} / 2, z_and_t.revenue_degrees_of_freedom) * z_and_t.revenue_se
+        + {{ student_t_quantile(1 - alpha / 2, 'z_and_t.revenue_degrees_of_freedom') }} * z_and_t.revenue_se
             as revenue_ci_high,
-        2 * student_t_cdf(-abs(z_and_t.revenue_t), z_and_t.revenue_degrees_of_freedom) as revenue_p_value,
+        2 * {{ student_t_cdf('-abs(z_and_t.revenue_t)', 'z_and_t.revenue_degrees_of_freedom') }}
+            as revenue_p_value,
         z_and_t.revenue_per_conversion_treatment,
         z_and_t.revenue_per_conversion_control,
-        chi_square_sf(sample_ratio.chi_square, sample_ratio.degrees_of_freedom) as srm_p_value,
-        coalesce(2 * normal_cdf(-abs(z_and_t.conversion_z)) < {{ alpha }}, false) as is_significant
+        {{ chi_square_sf('sample_ratio.chi_square', 'sample_ratio.degrees_of_freedom') }} as srm_p_value,
+        coalesce(2 * {{ normal_cdf('-abs(z_and_t.conversion_z)') }} < {{ alpha }}, false) as is_significant
     from z_and_t
     inner join sample_ratio
         on z_and_t.campaign_id = sample_ratio.campaign_id

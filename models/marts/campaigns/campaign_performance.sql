@@ -40,7 +40,7 @@ segment_memberships as (
         contacts.responded,
         contacts.response_revenue,
         'kmeans' as segment_type,
-        cast(cast(customer_segments.segment_id as bigint) as varchar) as segment_id
+        cast(cast(customer_segments.segment_id as bigint) as {{ dbt.type_string() }}) as segment_id
     from contacts
     inner join customer_segments
         on contacts.customer_id = customer_segments.customer_id
@@ -63,11 +63,11 @@ aggregated as (
         count(*) as contacts,
         count(*) filter (where segment_memberships.responded) as responses,
         coalesce(sum(segment_memberships.response_revenue), 0) as revenue,
-        count(*) * any_value(campaigns.cost_per_contact) as cost,
-        any_value(campaigns.campaign_name) as campaign_name,
-        any_value(campaigns.start_date) as campaign_start_date,
-        any_value(campaigns.cost_per_contact) as cost_per_contact,
-        any_value(campaigns.revenue_per_response) as revenue_per_response
+        count(*) * {{ any_value('campaigns.cost_per_contact') }} as cost,
+        {{ any_value('campaigns.campaign_name') }} as campaign_name,
+        {{ any_value('campaigns.start_date') }} as campaign_start_date,
+        {{ any_value('campaigns.cost_per_contact') }} as cost_per_contact,
+        {{ any_value('campaigns.revenue_per_response') }} as revenue_per_response
     from segment_memberships
     inner join campaigns
         on segment_memberships.campaign_id = campaigns.campaign_id
@@ -82,7 +82,7 @@ campaign_revenue_per_response as (
     select
         campaign_id,
         coalesce(
-            any_value(revenue_per_response),
+            {{ any_value('revenue_per_response') }},
             {{ safe_divide('sum(revenue)', 'sum(responses)') }}
         ) as revenue_per_response
     from aggregated

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     unique_key='order_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail'
@@ -29,7 +29,7 @@ final as (
         is_return,
         is_order_date_in_future,
         order_date,
-        date_trunc('month', order_date)::date as order_month
+        {{ month_of('order_date') }} as order_month
     from orders
 )
 

@@ -13,7 +13,7 @@ with
     {{ input_name }}_rejects as (
         select
             '{{ input_name }}' as input_name,
-            cast({{ key }} as varchar) as row_key,
+            cast({{ key }} as {{ dbt.type_string() }}) as row_key,
             source_row_number,
             reject_reason
         from {{ ref(model) }}

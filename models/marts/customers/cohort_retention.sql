@@ -16,7 +16,7 @@ reference_date as (
 first_purchases as (
     select
         customer_id,
-        date_trunc('month', min(order_date))::date as cohort_month
+        {{ month_of('min(order_date)') }} as cohort_month
     from orders
     where not is_return
     group by customer_id
@@ -34,8 +34,7 @@ customer_months as (
     select
         first_purchases.cohort_month,
         orders.customer_id,
-        {{ dbt.datediff('first_purchases.cohort_month', "date_trunc('month', orders.order_date)", 'month') }}
-            as months_since_first_order,
+        {{ month_diff('first_purchases.cohort_month', 'orders.order_date') }} as months_since_first_order,
         {{ money_sum('orders.amount') }} as revenue,
         count(*) filter (where not orders.is_return) > 0 as has_purchase
     from orders
@@ -54,22 +53,25 @@ cohort_months as (
     group by cohort_month, months_since_first_order
 ),
 
+month_spine as (
+    -- The last month is that of the last observed day (the day before the as-of date).
+    {%- set last_month = month_of(add_days('reference_date.as_of_date', -1)) %}
+    {{ period_spine(
+        'month',
+        '(select min(cohort_sizes.cohort_month) from cohort_sizes)',
+        '(select ' ~ last_month ~ ' from reference_date)'
+    ) }}
+),
+
 offsets as (
     -- Every cohort gets every month up to the as-of date, zero-filled, so curves do not skip.
     select
         cohort_sizes.cohort_month,
         cohort_sizes.cohort_customers,
-        -- The last offset is the month of the last observed day (the day before the as-of date).
-        unnest(range(
-            {{ dbt.datediff(
-                'cohort_sizes.cohort_month',
-                "date_trunc('month', reference_date.as_of_date - 1)",
-                'month'
-            ) }}
-            + 1
-        )) as months_since_first_order
+        {{ month_diff('cohort_sizes.cohort_month', 'month_spine.period_start') }} as months_since_first_order
     from cohort_sizes
-    cross join reference_date
+    inner join month_spine
+        on cohort_sizes.cohort_month <= month_spine.period_start
 ),
 
 final as (
@@ -78,7 +80,8 @@ final as (
         offsets.months_since_first_order,
         offsets.cohort_customers,
         coalesce(cohort_months.active_customers, 0) as active_customers,
-        coalesce(cohort_months.active_customers, 0) / offsets.cohort_customers as retention_rate,
+        {{ safe_divide('coalesce(cohort_months.active_customers, 0)', 'offsets.cohort_customers') }}
+            as retention_rate,
         coalesce(cohort_months.revenue, 0) as revenue,
         sum(coalesce(cohort_months.revenue, 0)) over (
             partition by offsets.cohort_month

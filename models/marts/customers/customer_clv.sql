@@ -20,7 +20,7 @@ purchasers as (
         orders_count,
         net_revenue as historical_revenue,
         avg_order_value,
-        datediff('day', first_order_date, as_of_date) as tenure_days
+        {{ day_diff('first_order_date', 'as_of_date') }} as tenure_days
     from customer_features
     where has_purchased
 ),

@@ -37,7 +37,9 @@ scored as (
 with_cell as (
     select
         *,
-        cast(r_score as varchar) || cast(f_score as varchar) || cast(m_score as varchar) as rfm_cell,
+        cast(r_score as {{ dbt.type_string() }})
+        || cast(f_score as {{ dbt.type_string() }})
+        || cast(m_score as {{ dbt.type_string() }}) as rfm_cell,
         -- The segment grid is recency against the mean of frequency and monetary.
         {{ rfm_fm_score('f_score', 'm_score') }} as fm_score
     from scored

@@ -12,17 +12,17 @@ customers as (
 ),
 
 customer_dimensions as (
-    -- Long form: each customer once per dimension, so one aggregation serves every dimension.
-    unpivot (
+    -- Long form: each customer once per known dimension value, so one aggregation serves every
+    -- dimension (a union rather than DuckDB's unpivot, which other engines spell differently).
+    {% for dimension in dimensions -%}
         select
-            {% for dimension in dimensions -%}
-                cast({{ dimension }} as varchar) as {{ dimension }},
-            {% endfor -%}
+            '{{ dimension }}' as dimension,
+            cast({{ dimension }} as {{ dbt.type_string() }}) as dimension_value,
             customer_id
         from customers
-    )
-    on {{ dimensions | join(', ') }}
-    into name dimension value dimension_value
+        where {{ dimension }} is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 joined as (

@@ -19,7 +19,7 @@ first_purchases as (
 
 monthly_orders as (
     select
-        date_trunc('month', order_date)::date as month_start,
+        {{ month_of('order_date') }} as month_start,
         {{ money_sum('amount') }} as revenue,
         coalesce({{ money_sum('amount', 'is_deal') }}, 0) as deal_revenue,
         count(distinct order_id) filter (where not is_return) as orders,
@@ -30,7 +30,7 @@ monthly_orders as (
 
 monthly_new_customers as (
     select
-        date_trunc('month', first_order_date)::date as month_start,
+        {{ month_of('first_order_date') }} as month_start,
         count(*) as new_customers
     from first_purchases
     group by month_start

@@ -16,7 +16,7 @@ orders as (
 complete_years as (
     -- A year counts when all twelve of its months are inside the observed span: partial first
     -- and last years would bias the months they cover.
-    select year(month_start) as sales_year
+    select {{ year_of('month_start') }} as sales_year
     from sales_monthly
     group by sales_year
     having count(*) = 12
@@ -29,15 +29,15 @@ basis as (
         (select count(*) from complete_years) as complete_years
     from sales_monthly
     where
-        year(sales_monthly.month_start) in (select complete_years.sales_year from complete_years)
+        {{ year_of('sales_monthly.month_start') }} in (select complete_years.sales_year from complete_years)
         or (select count(*) from complete_years) = 0
 ),
 
 month_of_year as (
     select
         'month_of_year' as period_type,
-        month(month_start) as period,
-        monthname(min(month_start)) as period_name,
+        {{ month_number('month_start') }} as period,
+        {{ month_name('min(month_start)') }} as period_name,
         avg(revenue) as avg_revenue,
         max(complete_years) as complete_years
     from basis
@@ -48,7 +48,7 @@ day_spine as (
     {{ period_spine(
         'day',
         '(select min(month_start) from basis)',
-        "(select max(month_start) + interval 1 month - interval 1 day from basis)"
+        "(select " ~ dbt.last_day('max(month_start)', 'month') ~ " from basis)"
     ) }}
 ),
 
@@ -65,8 +65,8 @@ daily_revenue as (
 day_of_week as (
     select
         'day_of_week' as period_type,
-        isodow(sales_date) as period,
-        dayname(min(sales_date)) as period_name,
+        {{ iso_day_of_week('sales_date') }} as period,
+        {{ day_name('min(sales_date)') }} as period_name,
         avg(revenue) as avg_revenue,
         (select max(basis.complete_years) from basis) as complete_years
     from daily_revenue

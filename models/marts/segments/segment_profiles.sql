@@ -54,7 +54,7 @@ segment_customers as (
 profiles as (
     select
         segment_id,
-        any_value(segment_name) as segment_name,
+        {{ any_value('segment_name') }} as segment_name,
         count(*) as customers,
         sum(net_revenue) as revenue,
         avg(income_clean) as avg_income,

@@ -22,7 +22,7 @@ flagged as (
         kids_home,
         teens_home,
         coalesce(
-            birth_year < {{ var('min_plausible_birth_year') }} or birth_year > year(current_date),
+            birth_year < {{ var('min_plausible_birth_year') }} or birth_year > {{ year_of('current_date') }},
             false
         ) as is_birth_year_implausible,
         coalesce(income > {{ var('max_plausible_income') }} or income < 0, false) as is_income_outlier,

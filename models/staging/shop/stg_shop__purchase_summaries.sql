@@ -7,7 +7,9 @@ base_summaries as (
 ),
 
 usable as (
-    select * exclude (source_key, reject_reason, source_row_number)
+    select
+        {{ star_except(ref('base_shop__purchase_summaries'),
+                       ['source_key', 'reject_reason', 'source_row_number']) }}
     from base_summaries
     where reject_reason is null
 ),
@@ -16,7 +18,8 @@ corrected as (
     -- Deal purchases are a subset of purchases; the reference file has a row with more deals
     -- than purchases, which is capped and flagged.
     select
-        * exclude (deal_purchases),
+        {{ star_except(ref('base_shop__purchase_summaries'),
+                       ['source_key', 'reject_reason', 'source_row_number', 'deal_purchases']) }},
         least(deal_purchases, orders_count) as deal_purchases,
         {{ category_spend_total() }} as spend_total,
         coalesce(deal_purchases > orders_count, false) as is_deal_purchases_capped

@@ -8,7 +8,10 @@ rules as (
 ),
 
 scores as (
-    select range as score from range(1, 6)
+    {% for score in range(1, 6) -%}
+        select {{ score }} as score
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 cells as (

@@ -21,13 +21,14 @@ known_campaigns as (
 
 typed as (
     select
-        try_cast(campaign_id as bigint) as campaign_id,
-        try_cast(customer_id as bigint) as customer_id,
-        cast(campaign_id as varchar) || ':' || cast(customer_id as varchar) as source_key,
+        {{ safe_cast('campaign_id', 'bigint') }} as campaign_id,
+        {{ safe_cast('customer_id', 'bigint') }} as customer_id,
+        cast(campaign_id as {{ dbt.type_string() }})
+        || ':' || cast(customer_id as {{ dbt.type_string() }}) as source_key,
         {{ parse_date('contact_date') }} as contact_date,
-        coalesce(nullif(lower(trim(cast(variant as varchar))), ''), 'broadcast') as variant,
-        try_cast(responded as boolean) as responded,
-        try_cast(response_revenue as double) as response_revenue,
+        coalesce(nullif(lower(trim(cast(variant as {{ dbt.type_string() }}))), ''), 'broadcast') as variant,
+        {{ safe_cast('responded', 'boolean') }} as responded,
+        {{ safe_cast('response_revenue', 'double') }} as response_revenue,
         source_row_number
     from source_rows
 ),
@@ -35,7 +36,13 @@ typed as (
 with_revenue as (
     -- Without a response revenue, a response earns the campaign's revenue per response.
     select
-        typed.* exclude (response_revenue),
+        typed.campaign_id,
+        typed.customer_id,
+        typed.source_key,
+        typed.contact_date,
+        typed.variant,
+        typed.responded,
+        typed.source_row_number,
         coalesce(
             typed.response_revenue,
             case when typed.responded then known_campaigns.revenue_per_response else 0 end

@@ -8,13 +8,13 @@ source_rows as (
 
 typed as (
     select
-        try_cast(campaign_id as bigint) as campaign_id,
-        cast(campaign_id as varchar) as source_key,
-        nullif(trim(cast(campaign_name as varchar)), '') as campaign_name,
-        nullif(lower(trim(cast(channel as varchar))), '') as channel,
+        {{ safe_cast('campaign_id', 'bigint') }} as campaign_id,
+        cast(campaign_id as {{ dbt.type_string() }}) as source_key,
+        nullif(trim(cast(campaign_name as {{ dbt.type_string() }})), '') as campaign_name,
+        nullif(lower(trim(cast(channel as {{ dbt.type_string() }}))), '') as channel,
         {{ parse_date('start_date') }} as start_date,
-        try_cast(cost_per_contact as double) as cost_per_contact,
-        try_cast(revenue_per_response as double) as revenue_per_response,
+        {{ safe_cast('cost_per_contact', 'double') }} as cost_per_contact,
+        {{ safe_cast('revenue_per_response', 'double') }} as revenue_per_response,
         source_row_number
     from source_rows
 ),

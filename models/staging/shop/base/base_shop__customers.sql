@@ -8,16 +8,16 @@ source_rows as (
 
 typed as (
     select
-        try_cast(customer_id as bigint) as customer_id,
-        cast(customer_id as varchar) as source_key,
+        {{ safe_cast('customer_id', 'bigint') }} as customer_id,
+        cast(customer_id as {{ dbt.type_string() }}) as source_key,
         {{ parse_date('signup_date') }} as signup_date,
-        try_cast(birth_year as integer) as birth_year,
-        nullif(trim(cast(gender as varchar)), '') as gender,
-        nullif(trim(cast(education as varchar)), '') as education,
-        nullif(trim(cast(marital_status as varchar)), '') as marital_status,
-        try_cast(income as double) as income,
-        try_cast(kids_home as integer) as kids_home,
-        try_cast(teens_home as integer) as teens_home,
+        {{ safe_cast('birth_year', 'integer') }} as birth_year,
+        nullif(trim(cast(gender as {{ dbt.type_string() }})), '') as gender,
+        nullif(trim(cast(education as {{ dbt.type_string() }})), '') as education,
+        nullif(trim(cast(marital_status as {{ dbt.type_string() }})), '') as marital_status,
+        {{ safe_cast('income', 'double') }} as income,
+        {{ safe_cast('kids_home', 'integer') }} as kids_home,
+        {{ safe_cast('teens_home', 'integer') }} as teens_home,
         signup_date is not null and {{ parse_date('signup_date') }} is null as is_signup_date_unparseable,
         source_row_number
     from source_rows

@@ -13,15 +13,15 @@ known_customers as (
 
 typed as (
     select
-        cast(order_id as varchar) as order_id,
-        try_cast(customer_id as bigint) as customer_id,
-        cast(customer_id as varchar) as source_customer_id,
+        cast(order_id as {{ dbt.type_string() }}) as order_id,
+        {{ safe_cast('customer_id', 'bigint') }} as customer_id,
+        cast(customer_id as {{ dbt.type_string() }}) as source_customer_id,
         {{ parse_date('order_date') }} as order_date,
-        try_cast(amount as double) as amount,
-        try_cast(quantity as integer) as quantity,
-        nullif(lower(trim(cast(category as varchar))), '') as category,
-        nullif(lower(trim(cast(channel as varchar))), '') as channel,
-        try_cast(is_deal as boolean) as is_deal,
+        {{ safe_cast('amount', 'double') }} as amount,
+        {{ safe_cast('quantity', 'integer') }} as quantity,
+        nullif(lower(trim(cast(category as {{ dbt.type_string() }}))), '') as category,
+        nullif(lower(trim(cast(channel as {{ dbt.type_string() }}))), '') as channel,
+        {{ safe_cast('is_deal', 'boolean') }} as is_deal,
         source_row_number
     from source_rows
 ),

@@ -16,14 +16,14 @@ known_customers as (
 
 typed as (
     select
-        try_cast(customer_id as bigint) as customer_id,
-        cast(customer_id as varchar) as source_key,
+        {{ safe_cast('customer_id', 'bigint') }} as customer_id,
+        cast(customer_id as {{ dbt.type_string() }}) as source_key,
         {% for column in counts -%}
-            try_cast({{ column }} as integer) as {{ column }},
+            {{ safe_cast(column, 'integer') }} as {{ column }},
         {% endfor -%}
-        try_cast(web_visits_per_month as double) as web_visits_per_month,
+        {{ safe_cast('web_visits_per_month', 'double') }} as web_visits_per_month,
         {% for category in product_categories() -%}
-            try_cast(spend_{{ category }} as double) as spend_{{ category }},
+            {{ safe_cast('spend_' ~ category, 'double') }} as spend_{{ category }},
         {% endfor -%}
         source_row_number
     from source_rows
