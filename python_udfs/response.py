@@ -7,6 +7,7 @@ call and return. Tested in tests/python/test_response.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -316,7 +317,7 @@ def score_customers(
         dtypes = {"customer_id": "int64", "score_decile": "int64", "should_target": "bool"}
         return typed_empty(SCORE_COLUMNS, dtypes)
     model = fit_chosen_model(chosen_model, train, labels, settings)
-    probability = model.predict_proba(population)[:, 1]
+    probability = probability_scorer(model)(population)["response_probability"].to_numpy()
     profit = expected_profit(probability, revenue_per_response, cost_per_contact)
     return pd.DataFrame(
         {
@@ -327,6 +328,21 @@ def score_customers(
             "should_target": profit > 0,
         }
     )
+
+
+def probability_scorer(model) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """Customer id and response probability for a batch of feature rows: row-wise, so it can run
+    batch by batch on an engine (python_udfs.frames.map_in_pandas, mapInPandas on Spark)."""
+
+    def score(batch: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "customer_id": batch["customer_id"].astype("int64").to_numpy(),
+                "response_probability": model.predict_proba(batch)[:, 1],
+            }
+        )
+
+    return score
 
 
 LIFT_COLUMNS = ["score_decile", "customers", "responders", "response_rate", "cumulative_customers",

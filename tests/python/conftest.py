@@ -36,10 +36,14 @@ class DbtBuild:
         return self.query(sql)[0][0]
 
 
-def run_dbt(args: list[str], database: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the dbt CLI from the project root (as the README says) against ``database``."""
+def run_dbt(
+    args: list[str], database: Path, check: bool = True, extra_env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Run the dbt CLI from the project root (as the README says) against ``database``
+    (``extra_env`` can point it at another target)."""
     env = {**os.environ, "SEGMENT_MARTS_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
     env["SEGMENT_MARTS_TEMP_DIR"] = str(database.parent / "spill")
+    env.update(extra_env or {})
     dbt = shutil.which("dbt")
     assert dbt, "the dbt executable is not on PATH: pip install -r requirements.txt"
     result = subprocess.run(
