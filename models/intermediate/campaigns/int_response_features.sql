@@ -90,36 +90,58 @@ snapshots as (
     cross join latest_campaign
 ),
 
-order_history as (
+order_snapshots as (
+    -- One row per snapshot x order before its cutoff, with flags and sums over its lines, so
+    -- the counts below are plain counts: six count(distinct order_id) over every line of both
+    -- snapshots built six hash tables and spilled at 10M customers. Same results: an order
+    -- counts when any of its lines qualifies, and fixed-point sums are exact in two stages.
     select
         snapshots.snapshot,
         orders.customer_id,
-        {{ day_diff(
-            'max(orders.order_date) filter (where not orders.is_return)',
-            any_value('snapshots.cutoff_date')
-        ) }} as recency_days,
-        count(distinct orders.order_id) filter (where not orders.is_return) as frequency,
-        {{ money_sum('orders.amount') }} as monetary,
-        {{ safe_divide(
-            'count(distinct orders.order_id) filter (where orders.is_deal and not orders.is_return)',
-            'count(distinct orders.order_id) filter (where not orders.is_return)'
-        ) }} as deal_share,
-        {% for category in product_categories() -%}
-            {{ safe_divide(
-                money_sum('greatest(orders.amount, 0)', "orders.category = '" ~ category ~ "'"),
-                money_sum('greatest(orders.amount, 0)')
-            ) }} as share_{{ category }},
-        {% endfor -%}
+        orders.order_id,
+        {{ any_value('snapshots.cutoff_date') }} as cutoff_date,
+        max(orders.order_date) filter (where not orders.is_return) as last_purchase_date,
+        coalesce(bool_or(not orders.is_return), false) as is_purchase,
+        coalesce(bool_or(orders.is_deal and not orders.is_return), false) as is_deal_purchase,
         {% for channel in purchase_channels() -%}
-            {{ safe_divide(
-                "count(distinct orders.order_id) filter (where orders.channel = '" ~ channel ~ "' and not orders.is_return)",
-                'count(distinct orders.order_id) filter (where not orders.is_return)'
-            ) }} as share_{{ channel }}{% if not loop.last %},{% endif %}
-        {% endfor %}
+            coalesce(bool_or(orders.channel = '{{ channel }}' and not orders.is_return), false)
+                as is_{{ channel }}_purchase,
+        {% endfor -%}
+        {% for category in product_categories() -%}
+            {{ money_sum('greatest(orders.amount, 0)', "orders.category = '" ~ category ~ "'") }}
+                as positive_{{ category }},
+        {% endfor -%}
+        {{ money_sum('greatest(orders.amount, 0)') }} as positive_amount,
+        {{ money_sum('orders.amount') }} as amount
     from orders
     inner join snapshots
         on orders.order_date < snapshots.cutoff_date
-    group by snapshots.snapshot, orders.customer_id
+    group by snapshots.snapshot, orders.customer_id, orders.order_id
+),
+
+order_history as (
+    select
+        snapshot,
+        customer_id,
+        {{ day_diff('max(last_purchase_date)', any_value('cutoff_date')) }} as recency_days,
+        count(*) filter (where is_purchase) as frequency,
+        {{ money_sum('amount') }} as monetary,
+        {{ safe_divide(
+            'count(*) filter (where is_deal_purchase)',
+            'count(*) filter (where is_purchase)'
+        ) }} as deal_share,
+        {% for category in product_categories() -%}
+            {{ safe_divide(money_sum('positive_' ~ category), money_sum('positive_amount')) }}
+                as share_{{ category }},
+        {% endfor -%}
+        {% for channel in purchase_channels() -%}
+            {{ safe_divide(
+                'count(*) filter (where is_' ~ channel ~ '_purchase)',
+                'count(*) filter (where is_purchase)'
+            ) }} as share_{{ channel }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from order_snapshots
+    group by snapshot, customer_id
 ),
 
 campaign_history as (
