@@ -38,11 +38,26 @@
 {%- endmacro %}
 
 {% macro postgres__parse_date(expression) -%}
+    {#- to_date raises on a day or month out of range ('2024-02-30'), so the parts are checked
+        first (days per month by arithmetic, which cannot fail) and an impossible date is null. -#}
     {%- set text = "trim(cast(" ~ expression ~ " as text))" -%}
     case
         {% for shape, format in parse_date_forms('postgres') -%}
+            {%- set year = 'cast(substr(' ~ text ~ ', ' ~ (format.find('YYYY') + 1) ~ ', 4) as integer)' -%}
+            {%- set month = 'cast(substr(' ~ text ~ ', ' ~ (format.find('MM') + 1) ~ ', 2) as integer)' -%}
+            {%- set day = 'cast(substr(' ~ text ~ ', ' ~ (format.find('DD') + 1) ~ ', 2) as integer)' %}
             when {{ text }} ~ '{{ shape }}'
-                then to_date(substr({{ text }}, 1, {{ format | length }}), '{{ format }}')
+                then case
+                    when {{ month }} between 1 and 12
+                        and {{ day }} between 1 and case
+                            when {{ month }} in (4, 6, 9, 11) then 30
+                            when {{ month }} != 2 then 31
+                            when mod({{ year }}, 4) = 0
+                                and (mod({{ year }}, 100) != 0 or mod({{ year }}, 400) = 0) then 29
+                            else 28
+                        end
+                        then to_date(substr({{ text }}, 1, {{ format | length }}), '{{ format }}')
+                end
         {% endfor -%}
     end
 {%- endmacro %}

@@ -38,8 +38,11 @@
     {%- set text = 'trim(cast(' ~ expression ~ ' as text))' -%}
     {%- if type_name in ('bigint', 'integer') -%}
         case
+            {#- Out of the type's range a cast raises here; DuckDB's try_cast gives null. -#}
+            {%- set limit = 2147483647 if type_name == 'integer' else 9223372036854775807 %}
             when {{ text }} ~ '{{ safe_cast_pattern('double') }}'
                 and cast({{ text }} as numeric) = trunc(cast({{ text }} as numeric))
+                and cast({{ text }} as numeric) between -{{ limit }} - 1 and {{ limit }}
                 then cast(cast({{ text }} as numeric) as {{ type_name }})
         end
     {%- else -%}
@@ -54,8 +57,11 @@
     {%- set text = 'trim(cast(' ~ expression ~ ' as string))' -%}
     {%- if type_name in ('bigint', 'integer') -%}
         case
+            {#- Out of range, Spark's non-ANSI cast wraps around instead of failing. -#}
+            {%- set limit = 2147483647 if type_name == 'integer' else 9223372036854775807 %}
             when {{ text }} rlike '{{ safe_cast_pattern('double') }}'
                 and cast({{ text }} as decimal(38, 9)) = floor(cast({{ text }} as decimal(38, 9)))
+                and cast({{ text }} as decimal(38, 9)) between -{{ limit }} - 1 and {{ limit }}
                 then cast(cast({{ text }} as decimal(38, 9)) as {{ type_name }})
         end
     {%- else -%}

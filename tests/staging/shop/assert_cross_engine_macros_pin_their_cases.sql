@@ -36,6 +36,10 @@ cases as (
         {{ safe_cast("'1e3'", 'bigint') }} = 1000 as is_right
     union all
     select
+        'too large for an integer' as case_name,
+        {{ safe_cast("'99999999999'", 'integer') }} is null as is_right
+    union all
+    select
         'letters are not a bigint' as case_name,
         {{ safe_cast("'abc'", 'bigint') }} is null as is_right
     union all
@@ -86,6 +90,22 @@ cases as (
     select
         'not a date' as case_name,
         {{ parse_date("'not a date'") }} is null as is_right
+    union all
+    select
+        'impossible day is not a date' as case_name,
+        {{ parse_date("'2024-02-30'") }} is null as is_right
+    union all
+    select
+        'impossible month is not a date' as case_name,
+        {{ parse_date("'31.13.2024'") }} is null as is_right
+    union all
+    select
+        'leap day' as case_name,
+        {{ parse_date("'29/02/2024'") }} = cast('2024-02-29' as date) as is_right
+    union all
+    select
+        'no leap day in a century year' as case_name,
+        {{ parse_date("'19000229'") }} is null as is_right
     union all
     select
         'month_diff across a month end' as case_name,
