@@ -39,36 +39,88 @@ reference_date as (
     ),
 {% endif %}
 
-aggregated as (
-    select
-        customer_id,
-        count(distinct order_id) filter (where not is_return) as orders_count,
-        count(distinct order_date) filter (where not is_return) as purchase_days,
-        count(*) filter (where is_return) as returns_count,
-        {{ money_sum('amount', 'not is_return') }} as gross_revenue,
-        coalesce(-{{ money_sum('amount', 'is_return') }}, 0) as returned_amount,
-        {{ money_sum('amount') }} as net_revenue,
-        {% for category in product_categories() -%}
-            coalesce({{ money_sum('amount', "category = '" ~ category ~ "'") }}, 0)
-                as spend_{{ category }},
-        {% endfor -%}
-        {% for channel in purchase_channels() -%}
-            count(distinct order_id) filter (
-                where channel = '{{ channel }}' and not is_return
-            ) as purchases_{{ channel }},
-        {% endfor -%}
-        count(distinct order_id) filter (where is_deal and not is_return) as deal_purchases,
-        coalesce({{ money_sum('amount', 'is_deal') }}, 0) as deal_revenue,
-        min(order_date) filter (where not is_return) as first_order_date,
-        max(order_date) filter (where not is_return) as last_order_date,
-        max(order_date) as last_activity_date,
-        cast(null as {{ engine_type('double') }}) as web_visits_per_month,
-        false as is_deal_purchases_capped
-    from orders
+orders_to_aggregate as (
+    -- All lines of the customers being (re-)aggregated: everyone, or on incremental runs those
+    -- with new lines.
+    select * from orders
     {% if is_incremental() -%}
         where customer_id in (select changed_customers.customer_id from changed_customers)
     {%- endif %}
+),
+
+order_totals as (
+    -- One row per customer x order with flags and sums over its lines, so the counts below are
+    -- plain counts: seven count(distinct order_id) over every line built seven hash tables and
+    -- spilled at 10M customers. Same results: an order counts when any of its lines qualifies,
+    -- and fixed-point sums are exact in two stages.
+    select
+        customer_id,
+        order_id,
+        coalesce(bool_or(not is_return), false) as is_purchase,
+        coalesce(bool_or(is_deal and not is_return), false) as is_deal_purchase,
+        {% for channel in purchase_channels() -%}
+            coalesce(bool_or(channel = '{{ channel }}' and not is_return), false)
+                as is_{{ channel }}_purchase,
+        {% endfor -%}
+        count(*) filter (where is_return) as return_lines,
+        {{ money_sum('amount', 'not is_return') }} as gross_revenue,
+        {{ money_sum('amount', 'is_return') }} as returned_revenue,
+        {{ money_sum('amount') }} as net_revenue,
+        {% for category in product_categories() -%}
+            {{ money_sum('amount', "category = '" ~ category ~ "'") }} as spend_{{ category }},
+        {% endfor -%}
+        {{ money_sum('amount', 'is_deal') }} as deal_revenue,
+        min(order_date) filter (where not is_return) as first_order_date,
+        max(order_date) filter (where not is_return) as last_order_date,
+        max(order_date) as last_activity_date
+    from orders_to_aggregate
+    group by customer_id, order_id
+),
+
+purchase_dates as (
+    -- One row per customer x day with a purchase (an order's lines can span days).
+    select
+        customer_id,
+        order_date
+    from orders_to_aggregate
+    where not is_return
+    group by customer_id, order_date
+),
+
+purchase_days as (
+    select
+        customer_id,
+        count(*) as purchase_days
+    from purchase_dates
     group by customer_id
+),
+
+aggregated as (
+    select
+        order_totals.customer_id,
+        count(*) filter (where order_totals.is_purchase) as orders_count,
+        coalesce(max(purchase_days.purchase_days), 0) as purchase_days,
+        cast(sum(order_totals.return_lines) as {{ dbt.type_bigint() }}) as returns_count,
+        {{ money_sum('order_totals.gross_revenue') }} as gross_revenue,
+        coalesce(-{{ money_sum('order_totals.returned_revenue') }}, 0) as returned_amount,
+        {{ money_sum('order_totals.net_revenue') }} as net_revenue,
+        {% for category in product_categories() -%}
+            coalesce({{ money_sum('order_totals.spend_' ~ category) }}, 0) as spend_{{ category }},
+        {% endfor -%}
+        {% for channel in purchase_channels() -%}
+            count(*) filter (where order_totals.is_{{ channel }}_purchase) as purchases_{{ channel }},
+        {% endfor -%}
+        count(*) filter (where order_totals.is_deal_purchase) as deal_purchases,
+        coalesce({{ money_sum('order_totals.deal_revenue') }}, 0) as deal_revenue,
+        min(order_totals.first_order_date) as first_order_date,
+        max(order_totals.last_order_date) as last_order_date,
+        max(order_totals.last_activity_date) as last_activity_date,
+        cast(null as {{ engine_type('double') }}) as web_visits_per_month,
+        false as is_deal_purchases_capped
+    from order_totals
+    left join purchase_days
+        on order_totals.customer_id = purchase_days.customer_id
+    group by order_totals.customer_id
 ),
 
 summarized as (
