@@ -7,6 +7,7 @@ the dbt process, so a model that calls one must be materialized as a table, neve
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -100,8 +101,26 @@ def register_udfs(conn: DuckDBPyConnection) -> None:
         )
 
 
+# What the Python models import. dbt runs them on worker threads; two threads importing the same
+# module for the first time can trip CPython's import-deadlock detection (seen with
+# narwhals.stable.v1 under scikit-learn), so the plugin imports them once, on the main thread,
+# before any model runs.
+PYTHON_MODEL_MODULES = (
+    "narwhals.stable.v1",
+    "narwhals.stable.v2",
+    "python_udfs.clv",
+    "python_udfs.regression",
+    "python_udfs.response",
+    "python_udfs.segmentation",
+)
+
+
 class Plugin(BasePlugin):
     """dbt-duckdb entry point: ``configure_connection`` runs on every new connection."""
+
+    def initialize(self, plugin_config: dict) -> None:
+        for module in PYTHON_MODEL_MODULES:
+            importlib.import_module(module)
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         register_udfs(conn)

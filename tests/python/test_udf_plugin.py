@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import duckdb
 import pytest
 from scipy import stats as scipy_stats
 
-from python_udfs.plugin import UDFS, register_udfs
+from python_udfs.plugin import PYTHON_MODEL_MODULES, UDFS, Plugin, register_udfs
 
 
 @pytest.fixture
@@ -63,3 +65,11 @@ def test_make_directory_creates_nested_folders_so_copy_can_write(conn, tmp_path)
     assert conn.execute(f"select answer from '{folder}/t.parquet'").fetchall() == [(42,)]
     # A second call on an existing folder is not an error.
     conn.execute(f"select make_directory('{folder}')").fetchall()
+
+
+def test_the_plugin_imports_what_python_models_import_before_they_run():
+    """Python models run on dbt's worker threads: their modules are imported once by the plugin
+    on start-up (a first import from two threads at once can deadlock)."""
+    Plugin.initialize(object.__new__(Plugin), {})  # raises on a module that does not import
+    assert all(module in sys.modules for module in PYTHON_MODEL_MODULES)
+    assert {"python_udfs.segmentation", "python_udfs.response"} <= set(PYTHON_MODEL_MODULES)
