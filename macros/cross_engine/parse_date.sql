@@ -16,25 +16,17 @@
     )
 {%- endmacro %}
 
-{#- The text forms parse_date reads on engines without try_strptime: (shape, format) pairs, the
-    shape checked first so that a bad value is null instead of an error. -#}
-{% macro parse_date_forms(flavour) -%}
-    {%- set postgres = [
-        ('^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$', 'YYYY-MM-DD'),
-        ('^[0-9]{2}-[0-9]{2}-[0-9]{4}$', 'DD-MM-YYYY'),
-        ('^[0-9]{2}/[0-9]{2}/[0-9]{4}$', 'DD/MM/YYYY'),
-        ('^[0-9]{2}[.][0-9]{2}[.][0-9]{4}$', 'DD.MM.YYYY'),
-        ('^[0-9]{8}$', 'YYYYMMDD'),
-    ] -%}
-    {%- set spark_formats = ['yyyy-MM-dd', 'dd-MM-yyyy', 'dd/MM/yyyy', 'dd.MM.yyyy', 'yyyyMMdd'] -%}
-    {%- if flavour == 'spark' -%}
-        {%- set forms = [] -%}
-        {%- for shape, _ in postgres -%}
-            {%- do forms.append((shape, spark_formats[loop.index0])) -%}
-        {%- endfor -%}
-        {{ return(forms) }}
-    {%- endif -%}
-    {{ return(postgres) }}
+{#- The text forms parse_date reads on engines without try_strptime: each shape (checked first,
+    so that a bad value is null instead of an error) with its format in PostgreSQL's and in
+    Spark's syntax. -#}
+{% macro parse_date_forms() -%}
+    {{ return([
+        {'shape': '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$', 'postgres': 'YYYY-MM-DD', 'spark': 'yyyy-MM-dd'},
+        {'shape': '^[0-9]{2}-[0-9]{2}-[0-9]{4}$', 'postgres': 'DD-MM-YYYY', 'spark': 'dd-MM-yyyy'},
+        {'shape': '^[0-9]{2}/[0-9]{2}/[0-9]{4}$', 'postgres': 'DD/MM/YYYY', 'spark': 'dd/MM/yyyy'},
+        {'shape': '^[0-9]{2}[.][0-9]{2}[.][0-9]{4}$', 'postgres': 'DD.MM.YYYY', 'spark': 'dd.MM.yyyy'},
+        {'shape': '^[0-9]{8}$', 'postgres': 'YYYYMMDD', 'spark': 'yyyyMMdd'},
+    ]) }}
 {%- endmacro %}
 
 {% macro postgres__parse_date(expression) -%}
@@ -42,7 +34,8 @@
         first (days per month by arithmetic, which cannot fail) and an impossible date is null. -#}
     {%- set text = "trim(cast(" ~ expression ~ " as text))" -%}
     case
-        {% for shape, format in parse_date_forms('postgres') -%}
+        {% for form in parse_date_forms() -%}
+            {%- set shape, format = form.shape, form.postgres -%}
             {%- set year = 'cast(substr(' ~ text ~ ', ' ~ (format.find('YYYY') + 1) ~ ', 4) as integer)' -%}
             {%- set month = 'cast(substr(' ~ text ~ ', ' ~ (format.find('MM') + 1) ~ ', 2) as integer)' -%}
             {%- set day = 'cast(substr(' ~ text ~ ', ' ~ (format.find('DD') + 1) ~ ', 2) as integer)' %}
@@ -65,9 +58,9 @@
 {% macro spark__parse_date(expression) -%}
     {%- set text = "trim(cast(" ~ expression ~ " as string))" -%}
     case
-        {% for shape, format in parse_date_forms('spark') -%}
-            when {{ text }} rlike '{{ shape }}'
-                then to_date(substr({{ text }}, 1, {{ format | length }}), '{{ format }}')
+        {% for form in parse_date_forms() -%}
+            when {{ text }} rlike '{{ form.shape }}'
+                then to_date(substr({{ text }}, 1, {{ form.spark | length }}), '{{ form.spark }}')
         {% endfor -%}
     end
 {%- endmacro %}

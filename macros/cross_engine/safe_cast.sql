@@ -35,38 +35,31 @@
 {%- endmacro %}
 
 {% macro postgres__safe_cast(expression, type_name) -%}
-    {%- set text = 'trim(cast(' ~ expression ~ ' as text))' -%}
-    {%- if type_name in ('bigint', 'integer') -%}
-        case
-            {#- Out of the type's range a cast raises here; DuckDB's try_cast gives null. -#}
-            {%- set limit = 2147483647 if type_name == 'integer' else 9223372036854775807 %}
-            when {{ text }} ~ '{{ safe_cast_pattern('double') }}'
-                and cast({{ text }} as numeric) = trunc(cast({{ text }} as numeric))
-                and cast({{ text }} as numeric) between -{{ limit }} - 1 and {{ limit }}
-                then cast(cast({{ text }} as numeric) as {{ type_name }})
-        end
-    {%- else -%}
-        case
-            when lower({{ text }}) ~ '{{ safe_cast_pattern(type_name) }}'
-                then cast({{ text }} as {{ engine_type(type_name) }})
-        end
-    {%- endif -%}
+    {{ pattern_safe_cast(expression, type_name, 'text', '~', 'numeric') }}
 {%- endmacro %}
 
 {% macro spark__safe_cast(expression, type_name) -%}
-    {%- set text = 'trim(cast(' ~ expression ~ ' as string))' -%}
+    {{ pattern_safe_cast(expression, type_name, 'string', 'rlike', 'decimal(38, 9)') }}
+{%- endmacro %}
+
+{#- safe_cast on engines without try_cast: the text must have the type's shape (safe_cast_pattern,
+    matched with `match_operator`); integers go through the exact type `exact_type` and must be
+    whole and in range, since a plain cast there raises (PostgreSQL) or wraps around (Spark's
+    non-ANSI cast) where DuckDB's try_cast gives null. -#}
+{% macro pattern_safe_cast(expression, type_name, text_type, match_operator, exact_type) -%}
+    {%- set text = 'trim(cast(' ~ expression ~ ' as ' ~ text_type ~ '))' -%}
     {%- if type_name in ('bigint', 'integer') -%}
+        {%- set exact = 'cast(' ~ text ~ ' as ' ~ exact_type ~ ')' -%}
+        {%- set limit = 2147483647 if type_name == 'integer' else 9223372036854775807 -%}
         case
-            {#- Out of range, Spark's non-ANSI cast wraps around instead of failing. -#}
-            {%- set limit = 2147483647 if type_name == 'integer' else 9223372036854775807 %}
-            when {{ text }} rlike '{{ safe_cast_pattern('double') }}'
-                and cast({{ text }} as decimal(38, 9)) = floor(cast({{ text }} as decimal(38, 9)))
-                and cast({{ text }} as decimal(38, 9)) between -{{ limit }} - 1 and {{ limit }}
-                then cast(cast({{ text }} as decimal(38, 9)) as {{ type_name }})
+            when {{ text }} {{ match_operator }} '{{ safe_cast_pattern('double') }}'
+                and {{ exact }} = floor({{ exact }})
+                and {{ exact }} between -{{ limit }} - 1 and {{ limit }}
+                then cast({{ exact }} as {{ type_name }})
         end
     {%- else -%}
         case
-            when lower({{ text }}) rlike '{{ safe_cast_pattern(type_name) }}'
+            when lower({{ text }}) {{ match_operator }} '{{ safe_cast_pattern(type_name) }}'
                 then cast({{ text }} as {{ engine_type(type_name) }})
         end
     {%- endif -%}
