@@ -3,7 +3,7 @@ columns a model needs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -28,6 +28,26 @@ def relation_to_pandas(relation: Any, columns: Sequence[str]) -> pd.DataFrame:
     if hasattr(relation, "to_pandas"):
         return relation.select(*columns).sort(*columns).to_pandas()
     raise TypeError(f"Cannot read a {type(relation).__name__} into pandas")
+
+
+def relation_batches(
+    relation: Any, columns: Sequence[str], batch_rows: int = 500_000
+) -> Iterator[pd.DataFrame]:
+    """Yield ``columns`` of a relation as pandas frames of at most ``batch_rows`` rows, in no
+    particular order, so that a table too big for memory as one pandas frame (the 10M-customer
+    feature table is ~5 GB with its text columns as Python objects) can be processed batch by
+    batch.
+
+    DuckDB streams Arrow record batches; other engines fall back to one frame. The caller must
+    consume the batches before it runs another query on the same DuckDB connection.
+    """
+    columns = list(columns)
+    if hasattr(relation, "project") and hasattr(relation, "to_arrow_reader"):
+        quoted = ", ".join(f'"{name}"' for name in columns)
+        for batch in relation.project(quoted).to_arrow_reader(batch_rows):
+            yield batch.to_pandas()
+        return
+    yield relation_to_pandas(relation, columns)
 
 
 def map_in_pandas(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,8 +18,11 @@ from python_udfs.response import (
     feature_importance,
     lift_table,
     out_of_fold_lift,
+    read_population,
+    read_training_sample,
     score_customers,
     score_deciles,
+    training_sample,
 )
 
 FAST = ResponseSettings(cv_folds=3, svm_max_rows=300, seed=1)
@@ -40,6 +44,14 @@ def planted_contacts(n: int = 1200, seed: int = 0) -> pd.DataFrame:
     train = frame.assign(snapshot="train", responded=responded)
     score = frame.assign(snapshot="score", responded=None)
     return pd.concat([train, score], ignore_index=True)[INPUT_COLUMNS]
+
+
+def sample_of(features: pd.DataFrame, settings: ResponseSettings = FAST):
+    return training_sample(features, settings)
+
+
+def population_of(features: pd.DataFrame) -> list[pd.DataFrame]:
+    return [features[features["snapshot"] == "score"]]
 
 
 def test_expected_profit_is_probability_times_revenue_minus_cost():
@@ -74,7 +86,7 @@ def test_best_f1_threshold_separates_perfectly_separable_scores():
 
 
 def test_planted_signal_is_found_out_of_fold_and_best_pr_auc_is_chosen():
-    metrics = compare_models(planted_contacts(), FAST, log=lambda _: None)
+    metrics = compare_models(sample_of(planted_contacts()), FAST, log=lambda _: None)
     assert set(metrics["model"]) == {
         "logistic_regression",
         "random_forest",
@@ -91,7 +103,9 @@ def test_planted_signal_is_found_out_of_fold_and_best_pr_auc_is_chosen():
 
 def test_scores_cover_the_population_and_the_decision_follows_profit():
     features = planted_contacts()
-    scores = score_customers(features, "logistic_regression", 11.0, 3.0, FAST)
+    scores = score_customers(
+        sample_of(features), population_of(features), "logistic_regression", 11.0, 3.0, FAST
+    )
     assert len(scores) == 1200
     assert scores["response_probability"].between(0, 1).all()
     assert (scores["should_target"] == (scores["response_probability"] > 3 / 11)).all()
@@ -100,12 +114,12 @@ def test_scores_cover_the_population_and_the_decision_follows_profit():
 
 
 def test_out_of_fold_lift_beats_random_in_the_top_decile():
-    table = out_of_fold_lift(planted_contacts(), "gradient_boosting", 11.0, 3.0, FAST)
+    table = out_of_fold_lift(sample_of(planted_contacts()), "gradient_boosting", 11.0, 3.0, FAST)
     assert table.loc[table["score_decile"] == 1, "lift"].iloc[0] > 1.5
 
 
 def test_planted_driver_tops_the_importances():
-    table = feature_importance("logistic_regression", planted_contacts(), FAST)
+    table = feature_importance("logistic_regression", sample_of(planted_contacts()), FAST)
     assert table["feature"].iloc[0] == "prior_campaigns_accepted"
     assert set(table["feature"]) == set(NUMERIC_FEATURES + CATEGORICAL_FEATURES)
 
@@ -116,17 +130,19 @@ def test_single_outcome_gives_empty_tables_with_a_reason():
         lambda value: value if value is None else False
     )
     messages: list[str] = []
-    assert compare_models(features, FAST, log=messages.append).empty
+    sample = sample_of(features)
+    assert compare_models(sample, FAST, log=messages.append).empty
     assert "all share one outcome" in messages[0]
-    assert score_customers(features, None, 11.0, 3.0, FAST).empty
-    assert out_of_fold_lift(features, None, 11.0, 3.0, FAST).empty
-    assert feature_importance(None, features, FAST).empty
+    assert score_customers(sample, population_of(features), None, 11.0, 3.0, FAST).empty
+    assert out_of_fold_lift(sample, None, 11.0, 3.0, FAST).empty
+    assert feature_importance(None, sample, FAST).empty
 
 
 def test_training_cap_keeps_the_response_rate_and_still_scores_everyone():
     features = planted_contacts(n=2000)
     capped = ResponseSettings(cv_folds=3, max_train_rows=600, svm_max_rows=300, seed=1)
-    metrics = compare_models(features, capped, log=lambda _: None).set_index("model")
+    sample = sample_of(features, capped)
+    metrics = compare_models(sample, capped, log=lambda _: None).set_index("model")
     full_rate = features.loc[features["snapshot"] == "train", "responded"].astype(bool).mean()
     assert metrics.loc["random_forest", "n_train"] == 600
     assert metrics.loc["svm", "n_train"] == 300
@@ -134,5 +150,43 @@ def test_training_cap_keeps_the_response_rate_and_still_scores_everyone():
     # Stratified: the sample's response rate is the population's to within one contact.
     assert abs(metrics.loc["logistic_regression", "positive_rate"] - full_rate) <= 1 / 600
     assert metrics["roc_auc"].max() > 0.75
-    scores = score_customers(features, "gradient_boosting", 11.0, 3.0, capped)
+    scores = score_customers(
+        sample, population_of(features), "gradient_boosting", 11.0, 3.0, capped
+    )
     assert len(scores) == 2000
+
+
+@pytest.mark.parametrize("max_train_rows", [600, 5000])
+def test_warehouse_sample_is_the_in_memory_sample(max_train_rows):
+    # The Python models fetch only the sampled contacts; the models they fit must be those of the
+    # whole table read into pandas: same rows, same order, same labels. Outliers and unknown
+    # responses are left out in both.
+    features = planted_contacts(n=2000)
+    features.loc[features.index % 97 == 0, "is_outlier"] = True
+    features.loc[(features["snapshot"] == "train") & (features.index % 89 == 0), "responded"] = None
+    shuffled = features.sample(frac=1.0, random_state=3)  # warehouse order is arbitrary
+    settings = ResponseSettings(max_train_rows=max_train_rows, seed=7)
+    connection = duckdb.connect()
+    connection.register("features", shuffled)
+    from_warehouse = read_training_sample(connection.table("features"), settings)
+    in_memory = training_sample(features.sort_values(INPUT_COLUMNS), settings)
+    assert from_warehouse.contacts == in_memory.contacts < 2000
+    assert len(from_warehouse.rows) == min(max_train_rows, in_memory.contacts)
+    np.testing.assert_array_equal(from_warehouse.labels, in_memory.labels)
+    pd.testing.assert_frame_equal(
+        from_warehouse.rows[INPUT_COLUMNS], in_memory.rows[INPUT_COLUMNS], check_dtype=False
+    )
+
+
+def test_scores_do_not_depend_on_how_the_population_is_batched():
+    features = planted_contacts(n=1500)
+    sample = sample_of(features)
+    whole = score_customers(sample, population_of(features), "gradient_boosting", 11.0, 3.0, FAST)
+    connection = duckdb.connect()
+    connection.register("features", features.sample(frac=1.0, random_state=5))
+    batches = list(read_population(connection.table("features"), batch_rows=400))
+    assert [len(batch) for batch in batches] == [400, 400, 400, 300]
+    batched = score_customers(sample, batches[::-1], "gradient_boosting", 11.0, 3.0, FAST)
+    pd.testing.assert_frame_equal(
+        batched.reset_index(drop=True), whole.reset_index(drop=True), check_dtype=False
+    )

@@ -3,16 +3,16 @@ Maths in python_udfs.response."""
 
 from python_udfs.frames import relation_to_pandas
 from python_udfs.response import (
-    INPUT_COLUMNS,
     ResponseSettings,
     chosen_model_name,
     feature_importance,
+    read_training_sample,
 )
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = ResponseSettings.from_meta(dbt.config.get("meta"))
-    features = relation_to_pandas(dbt.ref("int_response_features"), INPUT_COLUMNS)
+    sample = read_training_sample(dbt.ref("int_response_features"), settings)
     metrics = relation_to_pandas(dbt.ref("response_model_metrics"), ["model", "is_chosen"])
-    return feature_importance(chosen_model_name(metrics), features, settings)
+    return feature_importance(chosen_model_name(metrics), sample, settings)

@@ -14,7 +14,7 @@ def model(dbt, session):
         dbt.ref("int_campaign_economics"),
     )
     return out_of_fold_lift(
-        inputs.features,
+        inputs.sample,
         inputs.chosen_model,
         inputs.revenue_per_response,
         inputs.cost_per_contact,

@@ -1,19 +1,21 @@
 """One row per customer: calibrated response probability of the chosen model, decile, expected
 profit and the targeting decision. Maths in python_udfs.response."""
 
-from python_udfs.response import read_scoring_inputs, score_customers
+from python_udfs.response import read_population, read_scoring_inputs, score_customers
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    features = dbt.ref("int_response_features")
     inputs = read_scoring_inputs(
         dbt.config.get("meta"),
-        dbt.ref("int_response_features"),
+        features,
         dbt.ref("response_model_metrics"),
         dbt.ref("int_campaign_economics"),
     )
     return score_customers(
-        inputs.features,
+        inputs.sample,
+        read_population(features),
         inputs.chosen_model,
         inputs.revenue_per_response,
         inputs.cost_per_contact,
