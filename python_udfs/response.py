@@ -339,20 +339,25 @@ def score_deciles(scores: np.ndarray) -> np.ndarray:
     return deciles
 
 
+@dataclass
+class ScoringInputs:
+    """What response_scores and response_lift both read from the warehouse."""
+
+    settings: ResponseSettings
+    sample: TrainingSample
+    chosen_model: str | None
+    revenue_per_response: float
+    cost_per_contact: float
+
+
 SCORE_COLUMNS = ["customer_id", "response_probability", "score_decile", "expected_profit",
                  "should_target"]  # fmt: skip
 
 
-def score_customers(
-    sample: TrainingSample,
-    population: Iterable[pd.DataFrame],
-    chosen_model: str | None,
-    revenue_per_response: float,
-    cost_per_contact: float,
-    settings: ResponseSettings,
-) -> pd.DataFrame:
+def score_customers(inputs: ScoringInputs, population: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Calibrated response probability, decile, expected profit and decision for every customer.
 
+    ``inputs`` holds the training sample, the chosen model and the campaign economics;
     ``population`` is the score snapshot in batches of feature rows, in any order (see
     ``read_population``): only ids and probabilities are kept, so memory does not grow with the
     number of feature columns. Deciles break ties by customer id.
@@ -360,15 +365,17 @@ def score_customers(
     empty = typed_empty(
         SCORE_COLUMNS, {"customer_id": "int64", "score_decile": "int64", "should_target": "bool"}
     )
-    if chosen_model is None or can_learn(sample.labels, settings.cv_folds):
+    sample, settings = inputs.sample, inputs.settings
+    if inputs.chosen_model is None or can_learn(sample.labels, settings.cv_folds):
         return empty
-    scorer = probability_scorer(fit_chosen_model(chosen_model, sample.rows, sample.labels, settings))
+    model = fit_chosen_model(inputs.chosen_model, sample.rows, sample.labels, settings)
+    scorer = probability_scorer(model)
     scored = [scorer(batch) for batch in population if len(batch)]
     if not scored:
         return empty
     scores = pd.concat(scored, ignore_index=True).sort_values("customer_id", kind="stable")
     probability = scores["response_probability"].to_numpy()
-    profit = expected_profit(probability, revenue_per_response, cost_per_contact)
+    profit = expected_profit(probability, inputs.revenue_per_response, inputs.cost_per_contact)
     return pd.DataFrame(
         {
             "customer_id": scores["customer_id"].to_numpy(),
@@ -500,17 +507,6 @@ ECONOMICS_COLUMNS = [
     "revenue_per_response",
     "observed_revenue_per_response",
 ]
-
-
-@dataclass
-class ScoringInputs:
-    """What response_scores and response_lift both read from the warehouse."""
-
-    settings: ResponseSettings
-    sample: TrainingSample
-    chosen_model: str | None
-    revenue_per_response: float
-    cost_per_contact: float
 
 
 def read_scoring_inputs(meta: dict | None, features, metrics, economics) -> ScoringInputs:

@@ -12,6 +12,7 @@ from python_udfs.response import (
     INPUT_COLUMNS,
     NUMERIC_FEATURES,
     ResponseSettings,
+    ScoringInputs,
     best_f1_threshold,
     compare_models,
     expected_profit,
@@ -103,9 +104,8 @@ def test_planted_signal_is_found_out_of_fold_and_best_pr_auc_is_chosen():
 
 def test_scores_cover_the_population_and_the_decision_follows_profit():
     features = planted_contacts()
-    scores = score_customers(
-        sample_of(features), population_of(features), "logistic_regression", 11.0, 3.0, FAST
-    )
+    inputs = ScoringInputs(FAST, sample_of(features), "logistic_regression", 11.0, 3.0)
+    scores = score_customers(inputs, population_of(features))
     assert len(scores) == 1200
     assert scores["response_probability"].between(0, 1).all()
     assert (scores["should_target"] == (scores["response_probability"] > 3 / 11)).all()
@@ -133,7 +133,8 @@ def test_single_outcome_gives_empty_tables_with_a_reason():
     sample = sample_of(features)
     assert compare_models(sample, FAST, log=messages.append).empty
     assert "all share one outcome" in messages[0]
-    assert score_customers(sample, population_of(features), None, 11.0, 3.0, FAST).empty
+    unfitted = ScoringInputs(FAST, sample, None, 11.0, 3.0)
+    assert score_customers(unfitted, population_of(features)).empty
     assert out_of_fold_lift(sample, None, 11.0, 3.0, FAST).empty
     assert feature_importance(None, sample, FAST).empty
 
@@ -150,9 +151,8 @@ def test_training_cap_keeps_the_response_rate_and_still_scores_everyone():
     # Stratified: the sample's response rate is the population's to within one contact.
     assert abs(metrics.loc["logistic_regression", "positive_rate"] - full_rate) <= 1 / 600
     assert metrics["roc_auc"].max() > 0.75
-    scores = score_customers(
-        sample, population_of(features), "gradient_boosting", 11.0, 3.0, capped
-    )
+    inputs = ScoringInputs(capped, sample, "gradient_boosting", 11.0, 3.0)
+    scores = score_customers(inputs, population_of(features))
     assert len(scores) == 2000
 
 
@@ -181,12 +181,13 @@ def test_warehouse_sample_is_the_in_memory_sample(max_train_rows):
 def test_scores_do_not_depend_on_how_the_population_is_batched():
     features = planted_contacts(n=1500)
     sample = sample_of(features)
-    whole = score_customers(sample, population_of(features), "gradient_boosting", 11.0, 3.0, FAST)
+    inputs = ScoringInputs(FAST, sample, "gradient_boosting", 11.0, 3.0)
+    whole = score_customers(inputs, population_of(features))
     connection = duckdb.connect()
     connection.register("features", features.sample(frac=1.0, random_state=5))
     batches = list(read_population(connection.table("features"), batch_rows=400))
     assert [len(batch) for batch in batches] == [400, 400, 400, 300]
-    batched = score_customers(sample, batches[::-1], "gradient_boosting", 11.0, 3.0, FAST)
+    batched = score_customers(inputs, batches[::-1])
     pd.testing.assert_frame_equal(
         batched.reset_index(drop=True), whole.reset_index(drop=True), check_dtype=False
     )

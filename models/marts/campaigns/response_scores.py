@@ -13,11 +13,4 @@ def model(dbt, session):
         dbt.ref("response_model_metrics"),
         dbt.ref("int_campaign_economics"),
     )
-    return score_customers(
-        inputs.sample,
-        read_population(features),
-        inputs.chosen_model,
-        inputs.revenue_per_response,
-        inputs.cost_per_contact,
-        inputs.settings,
-    )
+    return score_customers(inputs, read_population(features))
