@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
+import statsmodels.api as sm
 
 from python_udfs.frames import typed_empty
 
@@ -41,12 +41,12 @@ RESULT_COLUMNS = [
 
 # log1p(spend) ~ income in thousands, age, household and categorical levels, channel mix (store is
 # the base share). Baselines are the largest groups so that coefficients read as contrasts to the
-# typical customer.
-FORMULA = (
-    "log_spend ~ income_thousands + age + kids_home + teens_home"
-    " + C(education_level, Treatment('Graduate')) + C(marital_group, Treatment('Partnered'))"
-    " + share_web + share_catalog"
-)
+# typical customer. As a formula:
+#   log_spend ~ income_thousands + age + kids_home + teens_home
+#       + C(education_level, Treatment('Graduate')) + C(marital_group, Treatment('Partnered'))
+#       + share_web + share_catalog
+NUMERIC_TERMS = ["income_thousands", "age", "kids_home", "teens_home", "share_web", "share_catalog"]
+CATEGORICAL_BASELINES = {"education_level": "Graduate", "marital_group": "Partnered"}
 
 MIN_OBSERVATIONS = 30
 
@@ -83,12 +83,38 @@ def prepare_spend_frame(features: pd.DataFrame) -> pd.DataFrame:
         & ~features["is_income_imputed"].astype(bool)
         & ~features["is_birth_year_implausible"].astype(bool)
     ].copy()
-    frame = frame.dropna(subset=["income", "age", "share_web", "share_catalog"])
+    # Rows missing any regressor are left out, as a formula fit would.
+    frame = frame.dropna(subset=["income", "age", "kids_home", "teens_home", "share_web",
+                                 "share_catalog", *CATEGORICAL_BASELINES])  # fmt: skip
     frame["log_spend"] = np.log1p(frame["net_revenue"].astype(float))
     frame["income_thousands"] = frame["income"].astype(float) / 1000.0
     for column in ["age", "kids_home", "teens_home", "share_web", "share_catalog"]:
         frame[column] = frame[column].astype(float)
     return frame
+
+
+def design_matrix(frame: pd.DataFrame) -> pd.DataFrame:
+    """The regression's design matrix, column for column what the statsmodels formula above
+    builds with patsy (intercept, treatment dummies in sorted level order, then the numbers, with
+    patsy's term names), built with pandas: patsy took 7.9 of the 10 s the fit took on 850k
+    customers, and grows with every row.
+
+    A baseline missing from the data falls back to the most common level; a category with a
+    single level is left out (its dummies would be collinear with the intercept).
+    """
+    columns = {"Intercept": np.ones(len(frame))}
+    for column, preferred in CATEGORICAL_BASELINES.items():
+        levels = sorted(frame[column].unique())
+        if len(levels) < 2:
+            continue
+        baseline = preferred if preferred in levels else frame[column].mode()[0]
+        for level in levels:
+            if level != baseline:
+                name = f"C({column}, Treatment('{baseline}'))[T.{level}]"
+                columns[name] = (frame[column] == level).to_numpy(dtype=float)
+    for column in NUMERIC_TERMS:
+        columns[column] = frame[column].to_numpy(dtype=float)
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def fit_spend_drivers(features: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
@@ -100,16 +126,7 @@ def fit_spend_drivers(features: pd.DataFrame, alpha: float = 0.05) -> pd.DataFra
     frame = prepare_spend_frame(features)
     if len(frame) < MIN_OBSERVATIONS:
         return empty_result()
-    formula = FORMULA
-    for column, baseline in (("education_level", "Graduate"), ("marital_group", "Partnered")):
-        # A level missing from the data cannot be the baseline; fall back to the most common one.
-        if baseline not in set(frame[column]):
-            formula = formula.replace(
-                f"Treatment('{baseline}')", f"Treatment('{frame[column].mode()[0]}')"
-            )
-        if frame[column].nunique() < 2:
-            formula = formula.replace(f" + C({column}, Treatment('{baseline}'))", "")
-    fitted = smf.ols(formula, data=frame).fit()
+    fitted = sm.OLS(frame["log_spend"], design_matrix(frame)).fit()
     intervals = fitted.conf_int(alpha=alpha)
     return pd.DataFrame(
         {

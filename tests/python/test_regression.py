@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 
 from python_udfs.regression import (
+    CATEGORICAL_BASELINES,
     FEATURE_COLUMNS,
     RESULT_COLUMNS,
+    design_matrix,
     fit_spend_drivers,
     prepare_spend_frame,
     readable_term,
@@ -114,3 +117,43 @@ def test_missing_baseline_level_falls_back_to_the_most_common(missing_baseline):
     customers = customers[customers["education_level"] != missing_baseline]
     terms = set(fit_spend_drivers(customers)["term"])
     assert "education_level: Basic vs Postgraduate" in terms
+
+
+def formula_fit(frame: pd.DataFrame):
+    """The same regression through statsmodels' formula interface (patsy), as the reference."""
+    smf = pytest.importorskip("statsmodels.formula.api")
+    terms = ["income_thousands", "age", "kids_home", "teens_home"]
+    for column, baseline in CATEGORICAL_BASELINES.items():
+        levels = set(frame[column].dropna())
+        if len(levels) > 1:
+            base = baseline if baseline in levels else frame[column].mode()[0]
+            terms.append(f"C({column}, Treatment('{base}'))")
+    formula = "log_spend ~ " + " + ".join([*terms, "share_web", "share_catalog"])
+    return smf.ols(formula, data=frame).fit()
+
+
+@pytest.mark.parametrize("case", ["all levels", "missing baseline", "single level"])
+def test_design_matrix_fits_what_the_formula_fits(case):
+    # The design is built by hand for speed; it must be the formula's: same terms in the same
+    # order, same coefficients and standard errors.
+    customers = synthetic_customers(800, seed=4)
+    if case == "missing baseline":
+        customers = customers[customers["education_level"] != "Graduate"]
+    if case == "single level":
+        customers["marital_group"] = "Single"
+    frame = prepare_spend_frame(customers)
+    reference = formula_fit(frame)
+    fitted = sm.OLS(frame["log_spend"], design_matrix(frame)).fit()
+    assert list(fitted.params.index) == list(reference.params.index)
+    np.testing.assert_allclose(fitted.params, reference.params, rtol=1e-9)
+    np.testing.assert_allclose(fitted.bse, reference.bse, rtol=1e-9)
+    result = fit_spend_drivers(customers)
+    assert list(result["term"]) == [readable_term(term) for term in reference.params.index]
+
+
+def test_rows_missing_a_regressor_are_left_out():
+    customers = synthetic_customers(300)
+    customers.loc[:9, "kids_home"] = None
+    customers.loc[10:14, "education_level"] = None
+    assert len(prepare_spend_frame(customers)) == 300 - 15
+    assert fit_spend_drivers(customers)["n_observations"].iloc[0] == 285
