@@ -52,40 +52,48 @@ combined as (
         -- The probabilistic CLV where the model could be fitted, else the heuristic (see clv_method).
         coalesce(predictions.predicted_clv_12m, heuristic.heuristic_clv_12m) as predicted_clv_12m,
         case when predictions.customer_id is null then 'heuristic' else 'bgnbd_gamma_gamma' end
-            as clv_method,
-        percent_rank() over (
-            order by coalesce(predictions.predicted_clv_12m, heuristic.heuristic_clv_12m) desc
-        ) as clv_rank_share
+            as clv_method
     from heuristic
     left join predictions
         on heuristic.customer_id = predictions.customer_id
 ),
 
-final as (
+clv_ranks as (
+    -- Ranked on two columns and joined back: one window over every customer's full row kept
+    -- them all in memory and ran out of DuckDB's 4GB limit at 10M customers.
     select
         customer_id,
-        clv_method,
+        percent_rank() over (order by predicted_clv_12m desc) as clv_rank_share
+    from combined
+),
+
+final as (
+    select
+        combined.customer_id,
+        combined.clv_method,
         case
             -- Top 10%, next 20%, next 30%, the rest.
-            when clv_rank_share < 0.1 then 'Platinum'
-            when clv_rank_share < 0.3 then 'Gold'
-            when clv_rank_share < 0.6 then 'Silver'
+            when clv_ranks.clv_rank_share < 0.1 then 'Platinum'
+            when clv_ranks.clv_rank_share < 0.3 then 'Gold'
+            when clv_ranks.clv_rank_share < 0.6 then 'Silver'
             else 'Bronze'
         end as clv_tier,
-        orders_count,
-        tenure_days,
-        historical_revenue,
-        avg_order_value,
-        purchase_rate_per_year,
-        heuristic_clv_12m,
-        p_alive,
-        expected_purchases_90d,
-        expected_purchases_365d,
-        expected_avg_order_value,
-        predicted_clv_12m,
-        first_order_date,
-        last_order_date
+        combined.orders_count,
+        combined.tenure_days,
+        combined.historical_revenue,
+        combined.avg_order_value,
+        combined.purchase_rate_per_year,
+        combined.heuristic_clv_12m,
+        combined.p_alive,
+        combined.expected_purchases_90d,
+        combined.expected_purchases_365d,
+        combined.expected_avg_order_value,
+        combined.predicted_clv_12m,
+        combined.first_order_date,
+        combined.last_order_date
     from combined
+    inner join clv_ranks
+        on combined.customer_id = clv_ranks.customer_id
 )
 
 select * from final
