@@ -235,7 +235,13 @@ def training_sample(features: pd.DataFrame, settings) -> TrainingSample:
     return TrainingSample(rows.reset_index(drop=True), sample_labels, len(labels))
 
 
-def read_training_sample(relation, settings) -> TrainingSample:
+# Up to this many sampled ids are sent to the warehouse as an IN list; a bigger sample (a raised
+# response_max_train_rows) is picked out of the training rows batch by batch instead, so the query
+# text stays small.
+MAX_ID_LIST = 50_000
+
+
+def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> TrainingSample:
     """``training_sample`` of a warehouse relation without reading the whole table: the sample is
     drawn from the training contacts' ids and labels, then only the sampled rows are fetched.
 
@@ -248,10 +254,15 @@ def read_training_sample(relation, settings) -> TrainingSample:
     keys = relation_to_pandas(training, ["customer_id", "responded"])
     labels = keys["responded"].astype(bool).to_numpy()
     sampled, sample_labels = stratified_cap(keys, labels, settings.max_train_rows, settings.seed)
-    if len(sampled) < len(keys):
+    if len(sampled) == len(keys):
+        rows = relation_to_pandas(training, INPUT_COLUMNS)
+    elif len(sampled) <= max_id_list:
         ids = ", ".join(str(int(value)) for value in sampled["customer_id"])
-        training = training.filter(f"customer_id in ({ids})")
-    rows = relation_to_pandas(training, INPUT_COLUMNS)
+        rows = relation_to_pandas(training.filter(f"customer_id in ({ids})"), INPUT_COLUMNS)
+    else:
+        wanted = sampled["customer_id"]
+        batches = relation_batches(training, INPUT_COLUMNS)
+        rows = pd.concat([batch[batch["customer_id"].isin(wanted)] for batch in batches])
     order = pd.Index(rows["customer_id"]).get_indexer(sampled["customer_id"])
     return TrainingSample(rows.iloc[order].reset_index(drop=True), sample_labels, len(keys))
 

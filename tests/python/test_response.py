@@ -156,8 +156,12 @@ def test_training_cap_keeps_the_response_rate_and_still_scores_everyone():
     assert len(scores) == 2000
 
 
-@pytest.mark.parametrize("max_train_rows", [600, 5000])
-def test_warehouse_sample_is_the_in_memory_sample(max_train_rows):
+@pytest.mark.parametrize(
+    ("max_train_rows", "max_id_list"),
+    [(600, 50_000), (5000, 50_000), (600, 100)],
+    ids=["ids sent to the warehouse", "no cap", "ids picked from batches"],
+)
+def test_warehouse_sample_is_the_in_memory_sample(max_train_rows, max_id_list):
     # The Python models fetch only the sampled contacts; the models they fit must be those of the
     # whole table read into pandas: same rows, same order, same labels. Outliers and unknown
     # responses are left out in both.
@@ -168,7 +172,7 @@ def test_warehouse_sample_is_the_in_memory_sample(max_train_rows):
     settings = ResponseSettings(max_train_rows=max_train_rows, seed=7)
     connection = duckdb.connect()
     connection.register("features", shuffled)
-    from_warehouse = read_training_sample(connection.table("features"), settings)
+    from_warehouse = read_training_sample(connection.table("features"), settings, max_id_list)
     in_memory = training_sample(features.sort_values(INPUT_COLUMNS), settings)
     assert from_warehouse.contacts == in_memory.contacts < 2000
     assert len(from_warehouse.rows) == min(max_train_rows, in_memory.contacts)
