@@ -45,7 +45,9 @@ RESULT_COLUMNS = [
 #   log_spend ~ income_thousands + age + kids_home + teens_home
 #       + C(education_level, Treatment('Graduate')) + C(marital_group, Treatment('Partnered'))
 #       + share_web + share_catalog
-NUMERIC_TERMS = ["income_thousands", "age", "kids_home", "teens_home", "share_web", "share_catalog"]
+# Numeric regressors used as they are; income enters in thousands.
+PLAIN_NUMERIC_TERMS = ["age", "kids_home", "teens_home", "share_web", "share_catalog"]
+NUMERIC_TERMS = ["income_thousands", *PLAIN_NUMERIC_TERMS]
 CATEGORICAL_BASELINES = {"education_level": "Graduate", "marital_group": "Partnered"}
 
 MIN_OBSERVATIONS = 30
@@ -84,11 +86,10 @@ def prepare_spend_frame(features: pd.DataFrame) -> pd.DataFrame:
         & ~features["is_birth_year_implausible"].astype(bool)
     ].copy()
     # Rows missing any regressor are left out, as a formula fit would.
-    frame = frame.dropna(subset=["income", "age", "kids_home", "teens_home", "share_web",
-                                 "share_catalog", *CATEGORICAL_BASELINES])  # fmt: skip
+    frame = frame.dropna(subset=["income", *PLAIN_NUMERIC_TERMS, *CATEGORICAL_BASELINES])
     frame["log_spend"] = np.log1p(frame["net_revenue"].astype(float))
     frame["income_thousands"] = frame["income"].astype(float) / 1000.0
-    for column in ["age", "kids_home", "teens_home", "share_web", "share_catalog"]:
+    for column in PLAIN_NUMERIC_TERMS:
         frame[column] = frame[column].astype(float)
     return frame
 
