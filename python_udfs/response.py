@@ -213,28 +213,6 @@ class TrainingSample:
     contacts: int
 
 
-def training_data(features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """The train snapshot without flagged outliers, and its labels (``TRAINING_FILTER``)."""
-    train = features[(features["snapshot"] == "train") & ~features["is_outlier"].fillna(False)]
-    train = train[train["responded"].notna()]
-    return train.reset_index(drop=True), train["responded"].astype(bool).to_numpy()
-
-
-def training_sample(features: pd.DataFrame, settings) -> TrainingSample:
-    """The training contacts of a feature frame, capped at ``max_train_rows`` by a stratified
-    sample.
-
-    Measured on 889,372 contacts of the 1M-customer sample (100,000 held out): PR-AUC of the
-    gradient boosting was 0.219 / 0.256 / 0.262 with 5k / 20k / 80k training rows and logistic
-    regression's 0.256 / 0.257 / 0.258, while the 4-model comparison costs grow linearly (random
-    forest alone 15 s at 20k). Past ~20k contacts more rows buy little; the cap keeps the Python
-    models' cost flat however many customers there are. Scoring still covers everyone.
-    """
-    train, labels = training_data(features)
-    rows, sample_labels = stratified_cap(train, labels, settings.max_train_rows, settings.seed)
-    return TrainingSample(rows.reset_index(drop=True), sample_labels, len(labels))
-
-
 # Up to this many sampled ids are sent to the warehouse as an IN list; a bigger sample (a raised
 # response_max_train_rows) is picked out of the training rows batch by batch instead, so the query
 # text stays small.
@@ -242,13 +220,17 @@ MAX_ID_LIST = 50_000
 
 
 def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> TrainingSample:
-    """``training_sample`` of a warehouse relation without reading the whole table: the sample is
-    drawn from the training contacts' ids and labels, then only the sampled rows are fetched.
+    """The training contacts (``TRAINING_FILTER``) of a feature relation, capped at
+    ``max_train_rows`` by a stratified sample, without reading the whole table: the sample is
+    drawn from the contacts' ids (sorted) and labels, then only the sampled rows are fetched. At
+    10M customers the whole feature table in pandas was ~5 GB per Python model, and two response
+    models at once ran the build out of memory.
 
-    Same rows in the same order as ``training_sample(relation_to_pandas(relation, ...))`` (ids
-    sorted, the same stratified split), so the models are the same bit for bit. At 10M customers
-    the whole feature table in pandas was ~5 GB per Python model, and two response models at once
-    ran the build out of memory.
+    Why a cap: measured on 889,372 contacts of the 1M-customer sample (100,000 held out), PR-AUC of
+    the gradient boosting was 0.219 / 0.256 / 0.262 with 5k / 20k / 80k training rows and logistic
+    regression's 0.256 / 0.257 / 0.258, while the 4-model comparison costs grow linearly (random
+    forest alone 15 s at 20k). Past ~20k contacts more rows buy little; the cap keeps the Python
+    models' cost flat however many customers there are. Scoring still covers everyone.
     """
     training = relation.filter(TRAINING_FILTER)
     keys = relation_to_pandas(training, ["customer_id", "responded"])

@@ -23,7 +23,7 @@ from python_udfs.response import (
     read_training_sample,
     score_customers,
     score_deciles,
-    training_sample,
+    stratified_cap,
 )
 
 FAST = ResponseSettings(cv_folds=3, svm_max_rows=300, seed=1)
@@ -47,8 +47,11 @@ def planted_contacts(n: int = 1200, seed: int = 0) -> pd.DataFrame:
     return pd.concat([train, score], ignore_index=True)[INPUT_COLUMNS]
 
 
-def sample_of(features: pd.DataFrame, settings: ResponseSettings = FAST):
-    return training_sample(features, settings)
+def sample_of(features: pd.DataFrame, settings: ResponseSettings = FAST, max_id_list=50_000):
+    """The training sample the response models read from a warehouse table of these features."""
+    connection = duckdb.connect()
+    connection.register("features", features)
+    return read_training_sample(connection.table("features"), settings, max_id_list)
 
 
 def population_of(features: pd.DataFrame) -> list[pd.DataFrame]:
@@ -163,22 +166,27 @@ def test_training_cap_keeps_the_response_rate_and_still_scores_everyone():
 )
 def test_warehouse_sample_is_the_in_memory_sample(max_train_rows, max_id_list):
     # The Python models fetch only the sampled contacts; the models they fit must be those of the
-    # whole table read into pandas: same rows, same order, same labels. Outliers and unknown
-    # responses are left out in both.
+    # whole table read into pandas (sorted, filtered, then the stratified cap): same rows, same
+    # order, same labels. Outliers and unknown responses are left out in both.
     features = planted_contacts(n=2000)
     features.loc[features.index % 97 == 0, "is_outlier"] = True
     features.loc[(features["snapshot"] == "train") & (features.index % 89 == 0), "responded"] = None
     shuffled = features.sample(frac=1.0, random_state=3)  # warehouse order is arbitrary
     settings = ResponseSettings(max_train_rows=max_train_rows, seed=7)
-    connection = duckdb.connect()
-    connection.register("features", shuffled)
-    from_warehouse = read_training_sample(connection.table("features"), settings, max_id_list)
-    in_memory = training_sample(features.sort_values(INPUT_COLUMNS), settings)
-    assert from_warehouse.contacts == in_memory.contacts < 2000
-    assert len(from_warehouse.rows) == min(max_train_rows, in_memory.contacts)
-    np.testing.assert_array_equal(from_warehouse.labels, in_memory.labels)
+    from_warehouse = sample_of(shuffled, settings, max_id_list)
+    ordered = features.sort_values(INPUT_COLUMNS)
+    train = ordered[(ordered["snapshot"] == "train") & ~ordered["is_outlier"]]
+    train = train[train["responded"].notna()].reset_index(drop=True)
+    in_memory, in_memory_labels = stratified_cap(
+        train, train["responded"].astype(bool).to_numpy(), max_train_rows, settings.seed
+    )
+    assert from_warehouse.contacts == len(train) < 2000
+    assert len(from_warehouse.rows) == min(max_train_rows, len(train))
+    np.testing.assert_array_equal(from_warehouse.labels, in_memory_labels)
     pd.testing.assert_frame_equal(
-        from_warehouse.rows[INPUT_COLUMNS], in_memory.rows[INPUT_COLUMNS], check_dtype=False
+        from_warehouse.rows[INPUT_COLUMNS],
+        in_memory[INPUT_COLUMNS].reset_index(drop=True),
+        check_dtype=False,
     )
 
 
