@@ -7,8 +7,8 @@
     use them, and prior campaigns are those with a lower sequence. -#}
 {%- set history_columns = ['recency_days', 'frequency', 'monetary', 'deal_share']
     + prefixed('share_', product_categories()) + prefixed('share_', purchase_channels()) -%}
-{#- The same measures in the feature table, for inputs that only carry totals. -#}
 {%- set history_snapshots = ['train', 'score'] -%}
+{#- The same measures in the feature table, for inputs that only carry totals. -#}
 {%- set total_columns = {'frequency': 'orders_count', 'monetary': 'net_revenue'} -%}
 
 with
