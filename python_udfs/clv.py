@@ -8,6 +8,7 @@ log-parameters. Time is in weeks throughout. Pure functions; tested in tests/pyt
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from python_udfs.frames import settings_from_meta, typed_empty
+from python_udfs.progress import Log, log_progress
 
 # T of the literature (weeks from first purchase to the end of observation) is called age here:
 # a DataFrame column named T collides with pandas' transpose attribute.
@@ -318,7 +320,9 @@ def fit_both(summary: pd.DataFrame, penalizer: float) -> tuple[FitResult, FitRes
     return bgnbd, gamma_gamma
 
 
-def predict_customers(history: pd.DataFrame, settings: ClvSettings, log=print) -> pd.DataFrame:
+def predict_customers(
+    history: pd.DataFrame, settings: ClvSettings, log: Log = log_progress
+) -> pd.DataFrame:
     """P(alive), expected purchases (90 and 365 days), expected order value and 12-month CLV.
 
     When either fit fails the log says why and the table is empty, so customer_clv falls back to
@@ -326,13 +330,14 @@ def predict_customers(history: pd.DataFrame, settings: ClvSettings, log=print) -
     """
     if history.empty:
         log("customer_clv: no purchase histories (no order lines in the input); no model fitted")
-        return typed_empty(PREDICTION_COLUMNS, {"customer_id": "int64"})
+        return typed_empty(PREDICTION_COLUMNS, {"customer_id": "string"})
+    started = time.perf_counter()
     bgnbd, gamma_gamma = fit_both(history, settings.penalizer)
     if bgnbd.params is None or gamma_gamma.params is None:
         failed = "BG/NBD" if bgnbd.params is None else "Gamma-Gamma"
         message = bgnbd.message if bgnbd.params is None else gamma_gamma.message
         log(f"customer_clv: {failed} did not converge ({message}); falling back to heuristic CLV")
-        return typed_empty(PREDICTION_COLUMNS, {"customer_id": "int64"})
+        return typed_empty(PREDICTION_COLUMNS, {"customer_id": "string"})
     x, t_x, age = history["frequency"], history["recency"], history["age"]
     clv = discounted_clv(
         bgnbd.params,
@@ -342,10 +347,13 @@ def predict_customers(history: pd.DataFrame, settings: ClvSettings, log=print) -
         monthly_discount_rate=settings.monthly_discount_rate,
         margin=settings.margin,
     )
-    log(f"customer_clv: BG/NBD and Gamma-Gamma fitted on {len(history)} customers")
+    log(
+        f"customer_clv: BG/NBD and Gamma-Gamma fitted on {len(history)} customers in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     return pd.DataFrame(
         {
-            "customer_id": history["customer_id"].astype("int64"),
+            "customer_id": history["customer_id"].astype("string"),
             "p_alive": probability_alive(bgnbd.params, x, t_x, age),
             "expected_purchases_90d": expected_purchases(
                 bgnbd.params, 90 / DAYS_PER_WEEK, x, t_x, age
@@ -392,7 +400,7 @@ def _errors(actual: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
     return float(np.sqrt(np.mean(error**2))), float(np.mean(np.abs(error)))
 
 
-def backtest(history: pd.DataFrame, settings: ClvSettings, log=print) -> pd.DataFrame:
+def backtest(history: pd.DataFrame, settings: ClvSettings, log: Log = log_progress) -> pd.DataFrame:
     """Fit on the calibration period only and predict the holdout, against a naive baseline that
     carries each customer's calibration purchase rate and average order value forward."""
     calibration = history[history["calibration_frequency"].notna()].reset_index(drop=True)

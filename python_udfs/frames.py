@@ -70,6 +70,12 @@ def map_in_pandas(
     return function(relation_to_pandas(relation, columns))
 
 
+def sql_string(value: object) -> str:
+    """``value`` as a quoted SQL string literal (quotes doubled): ids are text from the user's
+    files, so they reach SQL only this way."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def typed_empty(columns: Sequence[str], dtypes: dict[str, str] | None = None) -> pd.DataFrame:
     """A zero-row frame with column types (float64 unless given), so that an empty warehouse
     table written from it still has typed columns."""

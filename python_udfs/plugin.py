@@ -7,6 +7,7 @@ the dbt process, so a model that calls one must be materialized as a table, neve
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import importlib
 import os
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt_common.exceptions import DbtRuntimeError
 from duckdb import DuckDBPyConnection
 
 from python_udfs import stats
@@ -115,10 +117,36 @@ PYTHON_MODEL_MODULES = (
 )
 
 
+def is_locked_by_another_process(path: str) -> bool:
+    """Whether another process holds DuckDB's lock on the database file ``path``.
+
+    DuckDB takes a POSIX lock on the whole file (a write lock for a writer, a read lock for a
+    read-only reader); both conflict with the write lock tried here, which is released at once.
+    POSIX locks are per process, so a lock this process holds does not count.
+    """
+    if path in ("", ":memory:") or path.startswith("md:") or not os.path.isfile(path):
+        return False
+    with open(path, "r+b") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(handle, fcntl.LOCK_UN)
+    return False
+
+
 class Plugin(BasePlugin):
     """dbt-duckdb entry point: ``configure_connection`` runs on every new connection."""
 
     def initialize(self, plugin_config: dict) -> None:
+        # On the main thread, before dbt opens the warehouse: a lock held elsewhere is one clear
+        # line instead of DuckDB's IOException under a page of worker-thread traceback.
+        path = getattr(self.creds, "path", "") or ""
+        if is_locked_by_another_process(path):
+            raise DbtRuntimeError(
+                f"the warehouse {os.path.abspath(path)} is open in another process "
+                "(another dbt run, the dashboard or a notebook). Close it and run again."
+            )
         for module in PYTHON_MODEL_MODULES:
             importlib.import_module(module)
 

@@ -7,6 +7,7 @@ call and return. Tested in tests/python/test_response.py.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -36,8 +37,10 @@ from python_udfs.frames import (
     relation_batches,
     relation_to_pandas,
     settings_from_meta,
+    sql_string,
     typed_empty,
 )
+from python_udfs.progress import Log, log_progress
 
 NUMERIC_FEATURES = [
     "income_clean",
@@ -239,7 +242,7 @@ def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> 
     if len(sampled) == len(keys):
         rows = relation_to_pandas(training, INPUT_COLUMNS)
     elif len(sampled) <= max_id_list:
-        ids = ", ".join(str(int(value)) for value in sampled["customer_id"])
+        ids = ", ".join(sql_string(value) for value in sampled["customer_id"])
         rows = relation_to_pandas(training.filter(f"customer_id in ({ids})"), INPUT_COLUMNS)
     else:
         wanted = sampled["customer_id"]
@@ -260,7 +263,9 @@ def can_learn(labels: np.ndarray, folds: int) -> str | None:
     return None
 
 
-def compare_models(sample: TrainingSample, settings: ResponseSettings, log=print) -> pd.DataFrame:
+def compare_models(
+    sample: TrainingSample, settings: ResponseSettings, log: Log = log_progress
+) -> pd.DataFrame:
     """One row per candidate with out-of-fold metrics; the best PR-AUC is chosen."""
     train, labels, contacts = sample.rows, sample.labels, sample.contacts
     reason = can_learn(labels, settings.cv_folds)
@@ -282,6 +287,7 @@ def compare_models(sample: TrainingSample, settings: ResponseSettings, log=print
                     f"out-of-fold on a stratified sample of {len(frame)} of {contacts} contacts "
                     "(RBF SVM scales quadratically)"
                 )
+        started = time.perf_counter()
         scores = out_of_fold_scores(name, frame, target, settings)
         threshold = best_f1_threshold(target, scores)
         metrics = classification_metrics(target, scores, threshold)
@@ -290,7 +296,8 @@ def compare_models(sample: TrainingSample, settings: ResponseSettings, log=print
             | {"note": note}
         )
         log(f"response_model_metrics: {name} roc_auc={rows[-1]['roc_auc']:.3f} "
-            f"pr_auc={rows[-1]['pr_auc']:.3f}")  # fmt: skip
+            f"pr_auc={rows[-1]['pr_auc']:.3f} on {len(frame)} contacts in "
+            f"{time.perf_counter() - started:.1f} s")  # fmt: skip
     table = pd.DataFrame(rows)
     table["is_chosen"] = table.index == table[SELECTION_METRIC].idxmax()
     log(f"response_model_metrics: chose {table.loc[table['is_chosen'], 'model'].iloc[0]} "
@@ -356,7 +363,7 @@ def score_customers(inputs: ScoringInputs, population: Iterable[pd.DataFrame]) -
     number of feature columns. Deciles break ties by customer id.
     """
     empty = typed_empty(
-        SCORE_COLUMNS, {"customer_id": "int64", "score_decile": "int64", "should_target": "bool"}
+        SCORE_COLUMNS, {"customer_id": "string", "score_decile": "int64", "should_target": "bool"}
     )
     sample, settings = inputs.sample, inputs.settings
     if inputs.chosen_model is None or can_learn(sample.labels, settings.cv_folds):
@@ -387,7 +394,7 @@ def probability_scorer(model) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def score(batch: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
             {
-                "customer_id": batch["customer_id"].astype("int64").to_numpy(),
+                "customer_id": batch["customer_id"].astype("string").to_numpy(),
                 "response_probability": model.predict_proba(batch)[:, 1],
             }
         )

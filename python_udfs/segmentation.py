@@ -7,6 +7,7 @@ tests/python/test_segmentation.py; the dbt Python models only fetch, call and re
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +22,7 @@ from sklearn.metrics import (
 )
 
 from python_udfs.frames import settings_from_meta, typed_empty
+from python_udfs.progress import Log, log_progress
 
 CATEGORIES = ["wines", "meat", "fruits", "fish", "sweets", "gold"]
 CHANNELS = ["web", "catalog", "store"]
@@ -174,20 +176,34 @@ def inertia_of(model, matrix: np.ndarray, labels: np.ndarray) -> float:
     return float(((matrix - model.cluster_centers_[labels]) ** 2).sum())
 
 
-def evaluate_k_range(matrix: np.ndarray, settings: SegmentationSettings, log=print) -> pd.DataFrame:
+def evaluate_k_range(
+    matrix: np.ndarray, settings: SegmentationSettings, log: Log = log_progress
+) -> pd.DataFrame:
     """Fit K-means for every k in the range and score it.
 
     Each k is fitted on at most ``fit_sample_size`` rows (``fit_kmeans``); inertia and
     Calinski-Harabasz / Davies-Bouldin use all rows; silhouette, which is quadratic in rows, uses a
-    reproducible sample of ``metric_sample_size``.
+    reproducible sample of ``metric_sample_size``. A k whose fit finds fewer than k distinct
+    clusters (the customers have fewer distinct feature rows than k) is not a real candidate and
+    is left out, so data without that much variety can never crash the criteria.
     """
     n_rows = len(matrix)
     k_values = [k for k in range(settings.k_min, settings.k_max + 1) if k < n_rows]
     sample = metric_sample(n_rows, settings.metric_sample_size, settings.seed)
+    if k_values:
+        log(
+            f"segment_k_selection: fitting k={k_values[0]}..{k_values[-1]} on "
+            f"{min(n_rows, settings.fit_sample_size)} of {n_rows} customers"
+        )
     rows = []
     for k in k_values:
+        started = time.perf_counter()
         model = fit_kmeans(matrix, k, settings)
         assigned = model.predict(matrix)
+        found = len(np.unique(assigned))
+        if found < k:
+            log(f"segment_k_selection: k={k} skipped: the customers form only {found} clusters")
+            continue
         distinct_in_sample = len(np.unique(assigned[sample]))
         rows.append(
             {
@@ -200,8 +216,7 @@ def evaluate_k_range(matrix: np.ndarray, settings: SegmentationSettings, log=pri
                 "davies_bouldin": float(davies_bouldin_score(matrix, assigned)),
             }
         )
-        log(f"segment_k_selection: k={k} fitted on {min(n_rows, settings.fit_sample_size)} of "
-            f"{n_rows} customers")  # fmt: skip
+        log(f"segment_k_selection: k={k} in {time.perf_counter() - started:.1f} s")
     return pd.DataFrame(
         rows, columns=["k", "inertia", "silhouette", "calinski_harabasz", "davies_bouldin"]
     )
@@ -364,7 +379,7 @@ class SegmentationResult:
 
 
 def segment_customers(
-    features: pd.DataFrame, k: int, settings: SegmentationSettings, log=print
+    features: pd.DataFrame, k: int, settings: SegmentationSettings, log: Log = log_progress
 ) -> SegmentationResult:
     """Fit K-means with ``k`` on the non-outlier customers and assign every customer.
 
@@ -383,7 +398,7 @@ def segment_customers(
         "is_fit_excluded",
     ]
     if features.empty:
-        dtypes = {"customer_id": "int64", "segment_id": "int64", "segment_name": "string",
+        dtypes = {"customer_id": "string", "segment_id": "int64", "segment_name": "string",
                   "is_fit_excluded": "bool"}  # fmt: skip
         return SegmentationResult(typed_empty(columns, dtypes), 0)
     prepared = prepare_features(features)
@@ -485,7 +500,9 @@ def fit_matrix(features: pd.DataFrame, settings: SegmentationSettings) -> np.nda
     return reduced[prepared.fit_mask]
 
 
-def select_k(features: pd.DataFrame, settings: SegmentationSettings, log=print) -> pd.DataFrame:
+def select_k(
+    features: pd.DataFrame, settings: SegmentationSettings, log: Log = log_progress
+) -> pd.DataFrame:
     """The k-selection table for the feature table: one row per k, the chosen one marked."""
     if features.empty:
         log("segment_k_selection: no customers; empty table")

@@ -6,7 +6,7 @@
     case
         when ({{ response_rate }}) is null or ({{ break_even_response_rate }}) is null then 'test a different offer'
         when ({{ response_rate }}) >= ({{ break_even_response_rate }}) then 'target'
-        when ({{ response_rate }}) >= {{ var('offer_test_band') }} * ({{ break_even_response_rate }})
+        when ({{ response_rate }}) >= {{ setting_literal('offer_test_band') }} * ({{ break_even_response_rate }})
             then 'test a different offer'
         else 'do not target'
     end

@@ -1,7 +1,7 @@
 {# An input in the canonical contract from a file or table: absent optional columns null or derived. #}
 {% macro contract_input(entity) -%}
     {%- set contract = input_contract()[entity] -%}
-    {%- if var('input') == 'tables' and entity != 'purchase_summaries' -%}
+    {%- if setting('input') == 'tables' and entity != 'purchase_summaries' -%}
         {#- Called for lineage: dbt docs shows the source even though existence is checked at run time. -#}
         {%- set _ = source('shop', entity) -%}
     {%- endif -%}
@@ -25,11 +25,14 @@
             cast(null as {{ dbt.type_string() }}) as {{ column }},
             {%- endif %}
             {% endfor -%}
-            source_row_number
+            source_row_number,
+            source_row_issue
         from (
             select
                 *,
-                {{ source_row_number() }} as source_row_number
+                {{ source_row_number() }} as source_row_number,
+                {{ located.get('row_issue') or 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+                    as source_row_issue
             from {{ located.reader }}
         ) as numbered_rows
     )

@@ -1,6 +1,7 @@
 {# What an absent input becomes: customers and campaigns derived from the inputs that mention them, else empty. #}
 {% macro derived_input(entity) -%}
-    {%- set where = 'in ' ~ var('input_path') if var('input') == 'files' else 'in schema ' ~ var('input_schema', 'raw') -%}
+    {%- set where = "in '" ~ setting('input_path') ~ "'" if setting('input') == 'files'
+                    else 'in schema ' ~ setting('input_schema') -%}
     {%- if entity == 'customers' -%}
         {%- do log("Input 'customers': none " ~ where ~ "; customers are derived from orders and "
                    ~ "campaign contacts (signup = first order), demographics are null.", info=True) -%}
@@ -11,20 +12,23 @@
                 {% for column in input_contract()['customers'].optional[1:] -%}
                 cast(null as {{ dbt.type_string() }}) as {{ column }},
                 {% endfor -%}
-                cast(null as bigint) as source_row_number
+                cast(null as bigint) as source_row_number,
+                cast(null as {{ dbt.type_string() }}) as source_row_issue
             from (
                 select
-                    cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+                    {{ text_id('customer_id') }} as customer_id,
                     {{ parse_date('order_date') }} as first_seen_date
                 from {{ contract_input('orders') }} as order_rows
+                where source_row_issue is null
                 union all
                 select
-                    cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+                    {{ text_id('customer_id') }} as customer_id,
                     cast(null as date) as first_seen_date
                 from {{ contract_input('campaign_contacts') }} as contact_rows
+                where source_row_issue is null
             ) as mentions
             -- Only keys that can be customers: the rows with bad keys are rejected with their input.
-            where {{ safe_cast('customer_id', 'bigint') }} is not null
+            where customer_id is not null
             group by customer_id
         )
     {%- elif entity == 'campaigns' -%}
@@ -36,12 +40,14 @@
                 {% for column in input_contract()['campaigns'].optional -%}
                 cast(null as {{ dbt.type_string() }}) as {{ column }},
                 {% endfor -%}
-                cast(null as bigint) as source_row_number
+                cast(null as bigint) as source_row_number,
+                cast(null as {{ dbt.type_string() }}) as source_row_issue
             from (
-                select distinct cast(campaign_id as {{ dbt.type_string() }}) as campaign_id
+                select distinct {{ text_id('campaign_id') }} as campaign_id
                 from {{ contract_input('campaign_contacts') }} as contact_rows
+                where source_row_issue is null
             ) as mentions
-            where {{ safe_cast('campaign_id', 'bigint') }} is not null
+            where campaign_id is not null
         )
     {%- else -%}
         {%- set consequences = {

@@ -6,7 +6,8 @@
             {% for column in contract.required + contract.optional -%}
             cast(null as {{ dbt.type_string() }}) as {{ column }},
             {% endfor -%}
-            cast(null as bigint) as source_row_number
+            cast(null as bigint) as source_row_number,
+            cast(null as {{ dbt.type_string() }}) as source_row_issue
         where false
     )
 {%- endmacro %}

@@ -1,13 +1,18 @@
-{# Map lower-cased column name -> actual name of a relation (SQL text), failing on missing required columns. #}
+{# Map lower-cased column name -> actual name of an input (from locate_input), failing on missing required columns. #}
 {% macro input_columns(located, required, input_name) -%}
     {%- set present = {} -%}
-    {%- if located.relation is defined -%}
+    {%- if located.columns is defined -%}
+        {#- A delimited file: the names of its header line. -#}
+        {%- for name in located.columns -%}
+            {%- do present.update({name | lower: name}) -%}
+        {%- endfor -%}
+    {%- elif located.relation is defined -%}
         {#- A table: the adapter's catalog, which works on every engine. -#}
         {%- for column in adapter.get_columns_in_relation(located.relation) -%}
             {%- do present.update({column.name | lower: column.name}) -%}
         {%- endfor -%}
     {%- else -%}
-        {#- A file: only DuckDB reads files, so DuckDB's describe. -#}
+        {#- A Parquet file: only DuckDB reads files, so DuckDB's describe. -#}
         {%- for row in run_query('describe select * from ' ~ located.reader) -%}
             {%- do present.update({row['column_name'] | lower: row['column_name']}) -%}
         {%- endfor -%}

@@ -1,9 +1,9 @@
-{# Where input `entity` is in files or tables mode: {'reader': SQL to read it, 'location': for messages}, or none. #}
+{# Where input `entity` is in files or tables mode: {'reader', 'location', 'columns' or 'relation', 'row_issue'}, or none. #}
 {% macro locate_input(entity) -%}
-    {%- if var('input') == 'tables' -%}
+    {%- if setting('input') == 'tables' -%}
         {%- set relation = adapter.get_relation(
-            database=var('input_database', target.get('database')),
-            schema=var('input_schema', 'raw'),
+            database=setting('input_database') or target.get('database'),
+            schema=setting('input_schema'),
             identifier=entity
         ) -%}
         {%- if relation is none -%}
@@ -11,33 +11,14 @@
         {%- endif -%}
         {{ return({'reader': relation | string, 'location': 'table ' ~ relation, 'relation': relation}) }}
     {%- endif -%}
-    {%- set directory = var('input_path', none) -%}
-    {%- if directory is none -%}
-        {{ exceptions.raise_compiler_error(
-            "var input_path is required with input: files (a folder holding customers, orders, "
-            ~ "campaigns and campaign_contacts as .csv or .parquet)"
-        ) }}
-    {%- endif -%}
-    {%- set found = run_query(
-        "select file from glob('" ~ directory ~ "/" ~ entity ~ ".*') "
-        ~ "where lower(file) similar to '.*\\.(csv|tsv|txt|parquet)' order by file"
-    ).columns[0].values() -%}
-    {%- if found | length == 0 -%}
+    {%- set path = input_files().get(entity) -%}
+    {%- if path is none -%}
         {{ return(none) }}
-    {%- elif found | length > 1 -%}
-        {{ exceptions.raise_compiler_error(
-            "Input '" ~ entity ~ "': several files match in " ~ directory ~ ": "
-            ~ found | join(', ') ~ ". Keep one."
-        ) }}
     {%- endif -%}
-    {%- set path = found[0] -%}
     {%- if path.lower().endswith('.parquet') -%}
-        {{ return({'reader': "read_parquet('" ~ path ~ "')", 'location': 'file ' ~ path}) }}
+        {{ return({'reader': 'read_parquet(' ~ sql_string(path) ~ ')', 'location': 'file ' ~ path}) }}
     {%- endif -%}
-    {#- Text, so that a bad value becomes a rejected row instead of failing the whole read; the
-        sniffer finds comma, semicolon or tab. -#}
-    {{ return({
-        'reader': "read_csv('" ~ path ~ "', all_varchar = true, header = true)",
-        'location': 'file ' ~ path,
-    }) }}
+    {%- set located = delimited_file_reader(path) -%}
+    {%- do located.update({'location': 'file ' ~ path}) -%}
+    {{ return(located) }}
 {%- endmacro %}

@@ -4,10 +4,6 @@
         spend and purchase columns become a purchase summary; AcceptedCmp1-5 and Response become
         six campaigns contacting every customer, priced by the constant Z_CostContact and
         Z_Revenue columns (used, not carried as features). -#}
-    {%- set path = var('input_path', none) -%}
-    {%- if path is none -%}
-        {{ exceptions.raise_compiler_error("var input_path (the marketing_campaign file) is required with input: marketing_campaign") }}
-    {%- endif -%}
     {%- set categories = {'wines': 'MntWines', 'fruits': 'MntFruits', 'meat': 'MntMeatProducts',
                           'fish': 'MntFishProducts', 'sweets': 'MntSweetProducts', 'gold': 'MntGoldProds'} -%}
     {%- set channels = {'web': 'NumWebPurchases', 'catalog': 'NumCatalogPurchases', 'store': 'NumStorePurchases'} -%}
@@ -17,13 +13,21 @@
                         'Teenhome', 'Dt_Customer', 'Recency', 'NumDealsPurchases', 'NumWebVisitsMonth',
                         'Z_CostContact', 'Z_Revenue'] + categories.values() | list
                         + channels.values() | list + campaign_columns -%}
-    {%- set reader = "read_csv('" ~ path ~ "', all_varchar = true, header = true)" -%}
     {%- if not execute -%}
         {{ return(empty_input(entity)) }}
     {%- endif -%}
-    {%- set _ = input_columns({'reader': reader, 'location': 'file ' ~ path}, required, 'marketing_campaign') -%}
+    {%- set path = marketing_campaign_file() -%}
+    {%- set located = delimited_file_reader(path) -%}
+    {%- do located.update({'location': 'file ' ~ path}) -%}
+    {%- set _ = input_columns(located, required, 'marketing_campaign') -%}
     {%- set file_rows -%}
-        (select *, row_number() over () as source_row_number from {{ reader }})
+        (
+            select
+                *,
+                {{ source_row_number() }} as source_row_number,
+                {{ located.row_issue }} as source_row_issue
+            from {{ located.reader }}
+        )
     {%- endset -%}
     {%- if entity == 'customers' -%}
         (
@@ -37,7 +41,8 @@
                 "Income" as income,
                 "Kidhome" as kids_home,
                 "Teenhome" as teens_home,
-                source_row_number
+                source_row_number,
+                source_row_issue
             from {{ file_rows }}
         )
     {%- elif entity == 'purchase_summaries' -%}
@@ -58,7 +63,8 @@
                 {% for channel, column in channels.items() -%}
                 "{{ column }}" as purchases_{{ channel }},
                 {% endfor -%}
-                source_row_number
+                source_row_number,
+                source_row_issue
             from {{ file_rows }}
         )
     {%- elif entity == 'orders' -%}
@@ -74,9 +80,10 @@
                     as campaign_name,
                 cast(null as varchar) as channel,
                 cast(null as varchar) as start_date,
-                (select any_value("Z_CostContact") from {{ reader }}) as cost_per_contact,
-                (select any_value("Z_Revenue") from {{ reader }}) as revenue_per_response,
-                cast(null as bigint) as source_row_number
+                (select any_value("Z_CostContact") from {{ file_rows }} as read_rows where source_row_issue is null) as cost_per_contact,
+                (select any_value("Z_Revenue") from {{ file_rows }} as read_rows where source_row_issue is null) as revenue_per_response,
+                cast(null as bigint) as source_row_number,
+                cast(null as varchar) as source_row_issue
             {% if not loop.last %}union all
             {% endif %}
             {%- endfor %}
@@ -91,7 +98,8 @@
                 cast(null as varchar) as contact_date,
                 cast(null as varchar) as variant,
                 case when "{{ column }}" = '1' then "Z_Revenue" else '0' end as response_revenue,
-                source_row_number
+                source_row_number,
+                source_row_issue
             from {{ file_rows }}
             {% if not loop.last %}union all
             {% endif %}

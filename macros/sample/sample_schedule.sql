@@ -2,7 +2,7 @@
 {% macro sample_schedule() -%}
     {#- Campaign k starts at month offset 9 + 6k so that every campaign has prior history to score
         and the last one leaves a quarter of follow-up; the discount test runs in the final summer. -#}
-    {%- set start = var('sample_start_date') -%}
+    {%- set start = setting('sample_start_date') -%}
     {{ return({
         'start_date': start,
         'end_date': "(date '" ~ start ~ "' + interval 3 year - interval 1 day)::date",

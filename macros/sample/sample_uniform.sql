@@ -6,7 +6,7 @@
         correlated. The salt becomes a 60-bit integer at compile time. 53 bits fill the double. -#}
     {%- set salt_bits = local_md5(salt)[:15] | int(0, 16) -%}
     {%- set state = namespace(
-        hash="hash(xor(hash(" ~ var('sample_seed') ~ "::ubigint), " ~ salt_bits ~ "::ubigint))"
+        hash="hash(xor(hash(" ~ setting('sample_seed') ~ "::ubigint), " ~ salt_bits ~ "::ubigint))"
     ) -%}
     {%- for key in varargs -%}
         {%- set state.hash = "hash(xor(" ~ state.hash ~ ", (" ~ key ~ ")::ubigint))" -%}

@@ -20,7 +20,7 @@ persona_bounds as (
 
 customer_spine as (
     select range + 1 as customer_id
-    from range({{ var('sample_customers') }})
+    from range({{ setting_literal('sample_customers') }})
 ),
 
 customers_with_persona as (

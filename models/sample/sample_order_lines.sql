@@ -175,8 +175,8 @@ planted_duplicates as (
 planted_orphans as (
     -- And a few lines point at customers the CRM never had.
     select
-        (customer_id + {{ var('sample_customers') }}) * 1000 + slot as order_id,
-        customer_id + {{ var('sample_customers') }} as customer_id,
+        (customer_id + {{ setting_literal('sample_customers') }}) * 1000 + slot as order_id,
+        customer_id + {{ setting_literal('sample_customers') }} as customer_id,
         slot,
         order_date,
         amount,

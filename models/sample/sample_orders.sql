@@ -19,8 +19,8 @@ final as (
         is_deal
     from order_lines
     {#- Simulates a daily load: orders dated after sample_orders_until have not arrived yet. #}
-    {%- if var('sample_orders_until', none) %}
-        where order_date <= cast('{{ var("sample_orders_until") }}' as date)
+    {%- if setting('sample_orders_until') is not none %}
+        where order_date <= {{ setting_literal('sample_orders_until') }}
     {%- endif %}
 )
 

@@ -349,3 +349,38 @@ def test_marketing_campaign_clv_falls_back_to_the_heuristic(marketing_build):
         ("heuristic",)
     ]
     assert marketing_build.scalar("select count(*) from marts.clv_model_params") == 0
+
+
+def test_marketing_campaign_file_with_mixed_line_endings_and_a_malformed_line(tmp_path):
+    # The file as a hand-edited export arrives: CRLF lines with one LF line among them, an
+    # impossible Dt_Customer, and a truncated last line. Every row is kept or rejected with its
+    # number, and no mart test fails on the flagged date.
+    if not SHARED_MARKETING_FILE.exists():
+        pytest.skip("../shared/datasets/marketing_campaign.csv is not present")
+    lines = SHARED_MARKETING_FILE.read_bytes().split(b"\r\n")[:201]
+    header, rows = lines[0], lines[1:]
+    fields = rows[5].split(b";")
+    fields[7] = b"31-02-2014"
+    rows[5] = b";".join(fields)
+    impossible_id = fields[0].decode()
+    malformed = b"99999;1970;PhD"
+    edited = tmp_path / "marketing_campaign.csv"
+    edited.write_bytes(
+        b"\r\n".join([header, *rows[:10]]) + b"\n" + b"\r\n".join([*rows[10:], malformed])
+    )
+    build, result = build_files(
+        tmp_path, {"input": "marketing_campaign", "input_path": str(edited)}
+    )
+    assert "ERROR=0" in result.stdout
+    assert_accounted(build, "customers", len(rows) + 1, "stg_shop__customers")
+    assert build.query(
+        "select reject_reason, source_row_number from marts.rejected_rows "
+        "where input_name = 'customers'"
+    ) == [("ragged row: fewer fields than the 29 of the header", len(rows) + 1)]
+    flagged = build.query(
+        "select customers.is_signup_date_unparseable, clv.first_order_date is not null "
+        "from staging.stg_shop__customers as customers "
+        "inner join marts.customer_clv as clv using (customer_id) "
+        f"where customer_id = '{impossible_id}'"
+    )
+    assert flagged == [(True, True)]

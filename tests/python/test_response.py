@@ -203,3 +203,14 @@ def test_scores_do_not_depend_on_how_the_population_is_batched():
     pd.testing.assert_frame_equal(
         batched.reset_index(drop=True), whole.reset_index(drop=True), check_dtype=False
     )
+
+
+def test_fewer_contacts_than_folds_give_empty_tables_with_a_reason():
+    features = planted_contacts(n=40).head(4).copy()
+    features["responded"] = [True, False, True, False]
+    messages: list[str] = []
+    sample = sample_of(features)
+    assert compare_models(sample, FAST, log=messages.append).empty
+    assert f"fewer than {FAST.cv_folds} customers in the rarer outcome" in messages[0]
+    unfitted = ScoringInputs(FAST, sample, None, 11.0, 3.0)
+    assert score_customers(unfitted, population_of(features)).empty

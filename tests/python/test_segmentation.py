@@ -224,3 +224,23 @@ def test_fewer_customers_than_k_and_no_customers_are_handled():
 def test_settings_from_meta_ignore_nulls_and_unknown_keys():
     settings = SegmentationSettings.from_meta({"fixed_k": None, "k_max": 6, "other": 1})
     assert settings.fixed_k is None and settings.k_max == 6
+
+
+@pytest.mark.parametrize("shape", ["identical customers", "one value in every feature"])
+def test_degenerate_customers_never_crash_and_give_one_segment(shape):
+    features, _ = planted_customers(20)
+    if shape == "identical customers":
+        features = pd.concat([features.iloc[[0]]] * len(features), ignore_index=True)
+    else:
+        numeric = [c for c in features.columns if c not in ("customer_id", "has_purchased")]
+        features[numeric] = features[numeric].iloc[0].to_numpy()
+    features["customer_id"] = np.arange(1, len(features) + 1)
+    messages: list[str] = []
+    selection = select_k(features, FAST, log=messages.append)
+    # No k from 2 up finds two distinct clusters: the table is empty and the log says why.
+    assert selection.empty
+    assert any("only 1 clusters" in message for message in messages)
+    result = segment_customers(features, 3, FAST, log=messages.append)
+    assert set(result.assignments["segment_id"]) == {1}
+    assert len(result.assignments) == len(features)
+    assert validate(features, result.assignments, FAST).empty

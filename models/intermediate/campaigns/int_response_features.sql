@@ -69,8 +69,8 @@ target_campaign as (
     from sequenced_campaigns
     cross join latest_campaign
     where
-        {% if var('response_campaign_id') is not none -%}
-            sequenced_campaigns.campaign_id = {{ var('response_campaign_id') }}
+        {% if setting('response_campaign_id') is not none -%}
+            sequenced_campaigns.campaign_id = {{ setting_literal('response_campaign_id') }}
         {%- else -%}
             sequenced_campaigns.campaign_sequence = latest_campaign.campaign_sequence
         {%- endif %}

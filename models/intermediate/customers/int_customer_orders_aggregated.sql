@@ -11,11 +11,15 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail'
 ) }}
+{{ assert_same_input() }}
 
 with
 
 orders as (
+    -- A line dated after today is kept (flagged) in the orders mart but is no purchase yet: no
+    -- customer measure counts it, as in every other order consumer.
     select * from {{ ref('stg_shop__orders') }}
+    where not is_order_date_in_future
 ),
 
 purchase_summaries as (
@@ -142,7 +146,11 @@ summarized as (
         {% endfor -%}
         purchase_summaries.deal_purchases,
         cast(null as {{ engine_type('double') }}) as deal_revenue,
-        customers.signup_date as first_order_date,
+        -- An unparseable signup date (flagged in customers) falls back to the last purchase.
+        coalesce(
+            customers.signup_date,
+            {{ add_days('reference_date.as_of_date', '-purchase_summaries.recency_days') }}
+        ) as first_order_date,
         {{ add_days('reference_date.as_of_date', '-purchase_summaries.recency_days') }} as last_order_date,
         cast(null as date) as last_activity_date,
         purchase_summaries.web_visits_per_month,
@@ -154,11 +162,18 @@ summarized as (
     where purchase_summaries.orders_count > 0
 ),
 
-final as (
+combined as (
     select * from aggregated
     -- Same columns in the same order: a positional union is portable, `by name` is DuckDB's.
     union all
     select * from summarized
+),
+
+final as (
+    select
+        *,
+        {{ input_fingerprint() }} as input_fingerprint
+    from combined
 )
 
 select * from final

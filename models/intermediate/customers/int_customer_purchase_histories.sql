@@ -31,11 +31,7 @@ observed_period as (
         min(purchase_days.order_date) as first_date,
         {{ any_value('reference_date.as_of_date') }} as end_date,
         coalesce(
-            {% if var('clv_calibration_end', none) -%}
-                date '{{ var("clv_calibration_end") }}'
-            {%- else -%}
-                null
-            {%- endif %},
+            {{ setting_literal('clv_calibration_end') }},
             {{ add_days(
                 'min(purchase_days.order_date)',
                 'cast(floor(' ~ as_double(day_diff(

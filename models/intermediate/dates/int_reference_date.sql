@@ -28,7 +28,7 @@ latest_signup as (
 final as (
     select
         coalesce(
-            {% if var('as_of_date', none) %}date '{{ var("as_of_date") }}'{% else %}null{% endif %},
+            {{ setting_literal('as_of_date') }},
             observed.day_after_last_order,
             latest_signup.latest_signup_date,
             current_date

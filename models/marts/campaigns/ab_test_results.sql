@@ -4,8 +4,8 @@
     chi-square test. Distribution functions are the scipy-backed UDFs in python_udfs/ on DuckDB
     and SQL approximations elsewhere (macros/cross_engine/distributions.sql), so this model is a
     table. -#}
-{%- set alpha = var('ab_alpha') -%}
-{%- set intended_control_share = var('ab_intended_split') -%}
+{%- set alpha = setting('ab_alpha') -%}
+{%- set intended_control_share = setting('ab_intended_split') -%}
 
 with
 

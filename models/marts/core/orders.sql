@@ -4,6 +4,7 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail'
 ) }}
+{{ assert_same_input() }}
 {#- One row per usable order line (returns included as negative lines). Incremental: a run
     processes the order lines dated from var incremental_lookback_days before the newest line
     already loaded, replacing any it had loaded before. -#}
@@ -29,7 +30,8 @@ final as (
         is_return,
         is_order_date_in_future,
         order_date,
-        {{ month_of('order_date') }} as order_month
+        {{ month_of('order_date') }} as order_month,
+        {{ input_fingerprint() }} as input_fingerprint
     from orders
 )
 

@@ -29,7 +29,7 @@ rates as (
     select
         *,
         orders_count * 365.25
-        / greatest(tenure_days, {{ var('clv_min_observation_days') }}) as purchase_rate_per_year
+        / greatest(tenure_days, {{ setting_literal('clv_min_observation_days') }}) as purchase_rate_per_year
     from purchasers
 ),
 
@@ -37,8 +37,8 @@ heuristic as (
     select
         *,
         -- Expected monthly gross profit, valued over the next 12 months at the monthly rate.
-        {{ var('clv_margin') }} * purchase_rate_per_year / 12.0 * avg_order_value
-        * {{ discount_annuity_factor(var('clv_monthly_discount_rate'), 12) }} as heuristic_clv_12m
+        {{ setting_literal('clv_margin') }} * purchase_rate_per_year / 12.0 * avg_order_value
+        * {{ discount_annuity_factor(setting('clv_monthly_discount_rate'), 12) }} as heuristic_clv_12m
     from rates
 ),
 

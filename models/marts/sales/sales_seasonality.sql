@@ -95,7 +95,7 @@ final as (
         avg_revenue,
         seasonal_index,
         complete_years,
-        coalesce(seasonal_index >= {{ var('seasonal_peak_threshold') }}, false) as is_peak
+        coalesce(seasonal_index >= {{ setting_literal('seasonal_peak_threshold') }}, false) as is_peak
     from indexed
 )
 

@@ -22,10 +22,13 @@ flagged as (
         kids_home,
         teens_home,
         coalesce(
-            birth_year < {{ var('min_plausible_birth_year') }} or birth_year > {{ year_of('current_date') }},
+            birth_year < {{ setting_literal('min_plausible_birth_year') }}
+            or birth_year > {{ year_of('current_date') }},
             false
         ) as is_birth_year_implausible,
-        coalesce(income > {{ var('max_plausible_income') }} or income < 0, false) as is_income_outlier,
+        coalesce(
+            income > {{ setting_literal('max_plausible_income') }} or income < 0, false
+        ) as is_income_outlier,
         income is null as is_income_missing,
         is_signup_date_unparseable,
         signup_date

@@ -9,7 +9,7 @@ base_summaries as (
 usable as (
     select
         {{ star_except(ref('base_shop__purchase_summaries'),
-                       ['source_key', 'reject_reason', 'source_row_number']) }}
+                       ['source_key', 'reject_reason', 'source_row_number', 'source_row_issue']) }}
     from base_summaries
     where reject_reason is null
 ),
@@ -19,7 +19,7 @@ corrected as (
     -- than purchases, which is capped and flagged.
     select
         {{ star_except(ref('base_shop__purchase_summaries'),
-                       ['source_key', 'reject_reason', 'source_row_number', 'deal_purchases']) }},
+                       ['source_key', 'reject_reason', 'source_row_number', 'source_row_issue', 'deal_purchases']) }},
         least(deal_purchases, orders_count) as deal_purchases,
         {{ category_spend_total() }} as spend_total,
         coalesce(deal_purchases > orders_count, false) as is_deal_purchases_capped

@@ -21,15 +21,16 @@ known_campaigns as (
 
 typed as (
     select
-        {{ safe_cast('campaign_id', 'bigint') }} as campaign_id,
-        {{ safe_cast('customer_id', 'bigint') }} as customer_id,
+        {{ text_id('campaign_id') }} as campaign_id,
+        {{ text_id('customer_id') }} as customer_id,
         cast(campaign_id as {{ dbt.type_string() }})
         || ':' || cast(customer_id as {{ dbt.type_string() }}) as source_key,
         {{ parse_date('contact_date') }} as contact_date,
         coalesce(nullif(lower(trim(cast(variant as {{ dbt.type_string() }}))), ''), 'broadcast') as variant,
         {{ safe_cast('responded', 'boolean') }} as responded,
         {{ safe_cast('response_revenue', 'double') }} as response_revenue,
-        source_row_number
+        source_row_number,
+        source_row_issue
     from source_rows
 ),
 
@@ -43,6 +44,7 @@ with_revenue as (
         typed.variant,
         typed.responded,
         typed.source_row_number,
+        typed.source_row_issue,
         coalesce(
             typed.response_revenue,
             case when typed.responded then known_campaigns.revenue_per_response else 0 end
@@ -57,9 +59,15 @@ validated as (
     select
         *,
         case
-            when campaign_id is null then 'missing or non-integer campaign_id'
-            when customer_id is null then 'missing or non-integer customer_id'
+            when source_row_issue is not null then source_row_issue
+            when campaign_id is null then 'missing campaign_id'
+            when customer_id is null then 'missing customer_id'
             when responded is null then 'missing or unparseable responded'
+            when contact_date not between {{ setting_literal('min_plausible_date') }}
+                and {{ setting_literal('max_plausible_date') }}
+                then 'contact_date outside min_plausible_date..max_plausible_date'
+            when abs(response_revenue) > {{ setting_literal('max_plausible_amount') }}
+                then 'response_revenue not finite or beyond max_plausible_amount'
             when campaign_id not in (select known_campaigns.campaign_id from known_campaigns)
                 then 'orphan contact: campaign_id not in campaigns'
             when customer_id not in (select known_customers.customer_id from known_customers)

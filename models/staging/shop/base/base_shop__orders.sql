@@ -13,16 +13,16 @@ known_customers as (
 
 typed as (
     select
-        cast(order_id as {{ dbt.type_string() }}) as order_id,
-        {{ safe_cast('customer_id', 'bigint') }} as customer_id,
-        cast(customer_id as {{ dbt.type_string() }}) as source_customer_id,
+        {{ text_id('order_id') }} as order_id,
+        {{ text_id('customer_id') }} as customer_id,
         {{ parse_date('order_date') }} as order_date,
         {{ safe_cast('amount', 'double') }} as amount,
         {{ safe_cast('quantity', 'integer') }} as quantity,
         nullif(lower(trim(cast(category as {{ dbt.type_string() }}))), '') as category,
         nullif(lower(trim(cast(channel as {{ dbt.type_string() }}))), '') as channel,
         {{ safe_cast('is_deal', 'boolean') }} as is_deal,
-        source_row_number
+        source_row_number,
+        source_row_issue
     from source_rows
 ),
 
@@ -30,10 +30,16 @@ validated as (
     select
         *,
         case
-            when source_customer_id is null then 'missing customer_id'
-            when customer_id is null then 'customer_id is not an integer'
+            when source_row_issue is not null then source_row_issue
+            when customer_id is null then 'missing customer_id'
             when order_date is null then 'missing or unparseable order_date'
+            when order_date not between {{ setting_literal('min_plausible_date') }}
+                and {{ setting_literal('max_plausible_date') }}
+                then 'order_date outside min_plausible_date..max_plausible_date'
             when amount is null then 'missing or unparseable amount'
+            -- NaN compares greater than every number, so this also catches NaN and infinities.
+            when abs(amount) > {{ setting_literal('max_plausible_amount') }}
+                then 'amount not finite or beyond max_plausible_amount'
             -- A referential check, not a join: orders of unknown customers cannot be attributed.
             when customer_id not in (select known_customers.customer_id from known_customers)
                 then 'orphan order: customer_id not in customers'

@@ -16,7 +16,7 @@ known_customers as (
 
 typed as (
     select
-        {{ safe_cast('customer_id', 'bigint') }} as customer_id,
+        {{ text_id('customer_id') }} as customer_id,
         cast(customer_id as {{ dbt.type_string() }}) as source_key,
         {% for column in counts -%}
             {{ safe_cast(column, 'integer') }} as {{ column }},
@@ -25,7 +25,8 @@ typed as (
         {% for category in product_categories() -%}
             {{ safe_cast('spend_' ~ category, 'double') }} as spend_{{ category }},
         {% endfor -%}
-        source_row_number
+        source_row_number,
+        source_row_issue
     from source_rows
 ),
 
@@ -33,8 +34,8 @@ validated as (
     select
         *,
         case
-            when source_key is null then 'missing customer_id'
-            when customer_id is null then 'customer_id is not an integer'
+            when source_row_issue is not null then source_row_issue
+            when customer_id is null then 'missing customer_id'
             when customer_id not in (select known_customers.customer_id from known_customers)
                 then 'orphan purchase summary: customer_id not in customers'
             when row_number() over (partition by customer_id order by source_row_number) > 1
