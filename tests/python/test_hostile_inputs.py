@@ -8,13 +8,15 @@ cases each stop in the on-run-start check or in staging, so they cost a parse, n
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import DbtBuild, run_dbt, vars_arg
+from conftest import PROJECT_DIR, DbtBuild, run_dbt, vars_arg
 
 pytestmark = pytest.mark.e2e
 
@@ -302,3 +304,17 @@ def test_a_locked_warehouse_is_one_clear_line(tmp_path):
     assert result.returncode != 0
     assert f"the warehouse {database} is open in another process" in result.stdout
     assert "Traceback" not in result.stdout
+
+
+def test_started_from_another_folder_the_warehouse_stays_in_the_project_root(tmp_path):
+    # The README's instructions: DBT_PROJECT_DIR and DBT_PROFILES_DIR, from any folder.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SEGMENT_MARTS_")}
+    env |= {"DBT_PROJECT_DIR": str(PROJECT_DIR), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    env["DBT_LOG_PATH"] = str(tmp_path / "logs")
+    env["DBT_TARGET_PATH"] = str(tmp_path / "target")
+    result = subprocess.run(
+        ["dbt", "debug"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert f"path: {PROJECT_DIR}/segment_marts.duckdb" in result.stdout
+    assert not list(tmp_path.glob("*.duckdb"))
