@@ -141,7 +141,7 @@ class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict) -> None:
         # On the main thread, before dbt opens the warehouse: a lock held elsewhere is one clear
         # line instead of DuckDB's IOException under a page of worker-thread traceback.
-        path = getattr(self.creds, "path", "") or ""
+        path = getattr(getattr(self, "creds", None), "path", "") or ""
         if is_locked_by_another_process(path):
             raise DbtRuntimeError(
                 f"the warehouse {os.path.abspath(path)} is open in another process "

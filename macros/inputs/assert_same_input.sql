@@ -1,6 +1,6 @@
 {# In an incremental model: stop unless the rows already loaded came from the input this build reads. #}
 {% macro assert_same_input() -%}
-    {%- if execute and is_incremental() -%}
+    {%- if execute and flags.WHICH in ('run', 'build') and is_incremental() -%}
         {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name')
                           | map('lower') | list -%}
         {%- set stale = true -%}

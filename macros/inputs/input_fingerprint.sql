@@ -7,8 +7,9 @@
         {%- set identity = [mode, setting('sample_customers'), setting('sample_seed'),
                             setting('sample_start_date')] -%}
     {%- elif mode == 'tables' -%}
-        {%- set identity = [mode, setting('input_database') or target.get('database'),
-                            setting('input_schema')] -%}
+        {#- The target's own database is the default: the same schema on another engine or
+            warehouse is the same input. -#}
+        {%- set identity = [mode, setting('input_database'), setting('input_schema')] -%}
     {%- else -%}
         {%- set identity = [mode, setting('input_path')] -%}
     {%- endif -%}

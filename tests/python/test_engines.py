@@ -248,8 +248,9 @@ def test_scoring_runs_batch_by_batch_as_map_in_pandas_on_spark(spark):
                              train["responded"].astype(bool).to_numpy(), FAST)  # fmt: skip
     population = features[features["snapshot"] == "score"].drop(columns=["responded"])
     population = population.reset_index(drop=True)
+    population["customer_id"] = population["customer_id"].astype(str)  # ids are text
     columns = list(population.columns)
-    schema = "customer_id long, response_probability double"
+    schema = "customer_id string, response_probability double"
 
     spark_frame = spark.createDataFrame(population).repartition(4)
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "100")

@@ -190,7 +190,7 @@ def test_fitting_on_a_sample_still_recovers_and_assigns_everyone():
     messages: list[str] = []
     table = select_k(features, sampled, log=messages.append)
     assert table.loc[table["is_chosen"], "k"].tolist() == [3]
-    assert "fitted on 150 of 1200 customers" in messages[0]
+    assert "on 150 of 1200 customers" in messages[0]
     assignments = segment_customers(features, 3, sampled, log=lambda _: None).assignments
     assert len(assignments) == 1200
     assert adjusted_rand_score(groups, assignments["segment_id"]) > 0.95
