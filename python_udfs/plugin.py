@@ -114,6 +114,7 @@ PYTHON_MODEL_MODULES = (
     "python_udfs.regression",
     "python_udfs.response",
     "python_udfs.segmentation",
+    "python_udfs.threads",
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,7 @@ from python_udfs.frames import (
     typed_empty,
 )
 from python_udfs.progress import Log, log_progress
+from python_udfs.threads import native_threads
 
 NUMERIC_FEATURES = [
     "income_clean",
@@ -104,10 +105,13 @@ class ResponseSettings:
     max_train_rows: int = 20_000
     svm_max_rows: int = 5000
     seed: int = 42
+    # Parallel jobs of the random forest: the model's share of the cores (python_udfs.threads).
+    n_jobs: int = 1
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> ResponseSettings:
-        return settings_from_meta(cls, meta)
+        settings = settings_from_meta(cls, meta)
+        return replace(settings, n_jobs=native_threads((meta or {}).get("dbt_threads")))
 
 
 def preprocessor(scale: bool) -> ColumnTransformer:
@@ -130,14 +134,14 @@ def preprocessor(scale: bool) -> ColumnTransformer:
     )
 
 
-def make_model(name: str, seed: int) -> Pipeline:
+def make_model(name: str, seed: int, n_jobs: int = 1) -> Pipeline:
     """The candidate classifiers, each weighting classes to counter the imbalance."""
     if name == "logistic_regression":
         classifier = LogisticRegression(max_iter=2000, class_weight="balanced", C=0.5)
     elif name == "random_forest":
         classifier = RandomForestClassifier(
             n_estimators=200, min_samples_leaf=5, class_weight="balanced_subsample",
-            random_state=seed, n_jobs=2,
+            random_state=seed, n_jobs=n_jobs,
         )  # fmt: skip
     elif name == "gradient_boosting":
         classifier = HistGradientBoostingClassifier(
@@ -176,7 +180,9 @@ def out_of_fold_scores(name: str, frame: pd.DataFrame, labels: np.ndarray, setti
     folds = StratifiedKFold(n_splits=settings.cv_folds, shuffle=True, random_state=settings.seed)
     scores = np.zeros(len(frame))
     for train_index, test_index in folds.split(frame, labels):
-        model = make_model(name, settings.seed).fit(frame.iloc[train_index], labels[train_index])
+        model = make_model(name, settings.seed, settings.n_jobs).fit(
+            frame.iloc[train_index], labels[train_index]
+        )
         scores[test_index] = scores_of(model, frame.iloc[test_index])
     return scores
 
@@ -321,7 +327,7 @@ def fit_chosen_model(name: str, train: pd.DataFrame, labels: np.ndarray, setting
     if name == "svm":
         train, labels = stratified_cap(train, labels, settings.svm_max_rows, settings.seed)
     calibrated = CalibratedClassifierCV(
-        make_model(name, settings.seed), method="sigmoid", cv=3, ensemble=False
+        make_model(name, settings.seed, settings.n_jobs), method="sigmoid", cv=3, ensemble=False
     )
     return calibrated.fit(train, labels)
 
@@ -448,7 +454,7 @@ def feature_importance(chosen_model: str | None, sample: TrainingSample, setting
         fit_rows, fit_labels = stratified_cap(
             fit_rows, fit_labels, settings.svm_max_rows, settings.seed
         )
-    model = make_model(chosen_model, settings.seed).fit(fit_rows, fit_labels)
+    model = make_model(chosen_model, settings.seed, settings.n_jobs).fit(fit_rows, fit_labels)
     columns = NUMERIC_FEATURES + CATEGORICAL_FEATURES
     result = permutation_importance(
         model, test_rows[columns], test_labels, scoring="average_precision",

@@ -4,10 +4,13 @@ lines or a fit fails, so customer_clv falls back to the heuristic. Maths in pyth
 
 from python_udfs.clv import HISTORY_COLUMNS, ClvSettings, predict_customers
 from python_udfs.frames import relation_to_pandas
+from python_udfs.threads import limit_native_threads
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = ClvSettings.from_meta(dbt.config.get("meta"))
-    history = relation_to_pandas(dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS)
-    return predict_customers(history, settings)
+    with limit_native_threads("int_customer_clv_predictions", dbt.config.get("meta")):
+        settings = ClvSettings.from_meta(dbt.config.get("meta"))
+        history = relation_to_pandas(dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS)
+        result = predict_customers(history, settings)
+    return result

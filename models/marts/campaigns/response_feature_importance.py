@@ -8,11 +8,14 @@ from python_udfs.response import (
     feature_importance,
     read_training_sample,
 )
+from python_udfs.threads import limit_native_threads
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = ResponseSettings.from_meta(dbt.config.get("meta"))
-    sample = read_training_sample(dbt.ref("int_response_features"), settings)
-    metrics = relation_to_pandas(dbt.ref("response_model_metrics"), ["model", "is_chosen"])
-    return feature_importance(chosen_model_name(metrics), sample, settings)
+    with limit_native_threads("response_feature_importance", dbt.config.get("meta")):
+        settings = ResponseSettings.from_meta(dbt.config.get("meta"))
+        sample = read_training_sample(dbt.ref("int_response_features"), settings)
+        metrics = relation_to_pandas(dbt.ref("response_model_metrics"), ["model", "is_chosen"])
+        result = feature_importance(chosen_model_name(metrics), sample, settings)
+    return result

@@ -3,20 +3,23 @@ responders, response rate, cumulative gain, lift and cumulative profit. Maths in
 python_udfs.response."""
 
 from python_udfs.response import out_of_fold_lift, read_scoring_inputs
+from python_udfs.threads import limit_native_threads
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    inputs = read_scoring_inputs(
-        dbt.config.get("meta"),
-        dbt.ref("int_response_features"),
-        dbt.ref("response_model_metrics"),
-        dbt.ref("int_campaign_economics"),
-    )
-    return out_of_fold_lift(
-        inputs.sample,
-        inputs.chosen_model,
-        inputs.revenue_per_response,
-        inputs.cost_per_contact,
-        inputs.settings,
-    )
+    with limit_native_threads("response_lift", dbt.config.get("meta")):
+        inputs = read_scoring_inputs(
+            dbt.config.get("meta"),
+            dbt.ref("int_response_features"),
+            dbt.ref("response_model_metrics"),
+            dbt.ref("int_campaign_economics"),
+        )
+        result = out_of_fold_lift(
+            inputs.sample,
+            inputs.chosen_model,
+            inputs.revenue_per_response,
+            inputs.cost_per_contact,
+            inputs.settings,
+        )
+    return result

@@ -2,10 +2,13 @@
 Maths in python_udfs.response."""
 
 from python_udfs.response import ResponseSettings, compare_models, read_training_sample
+from python_udfs.threads import limit_native_threads
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = ResponseSettings.from_meta(dbt.config.get("meta"))
-    sample = read_training_sample(dbt.ref("int_response_features"), settings)
-    return compare_models(sample, settings)
+    with limit_native_threads("response_model_metrics", dbt.config.get("meta")):
+        settings = ResponseSettings.from_meta(dbt.config.get("meta"))
+        sample = read_training_sample(dbt.ref("int_response_features"), settings)
+        result = compare_models(sample, settings)
+    return result

@@ -2,15 +2,18 @@
 profit and the targeting decision. Maths in python_udfs.response."""
 
 from python_udfs.response import read_population, read_scoring_inputs, score_customers
+from python_udfs.threads import limit_native_threads
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    features = dbt.ref("int_response_features")
-    inputs = read_scoring_inputs(
-        dbt.config.get("meta"),
-        features,
-        dbt.ref("response_model_metrics"),
-        dbt.ref("int_campaign_economics"),
-    )
-    return score_customers(inputs, read_population(features))
+    with limit_native_threads("response_scores", dbt.config.get("meta")):
+        features = dbt.ref("int_response_features")
+        inputs = read_scoring_inputs(
+            dbt.config.get("meta"),
+            features,
+            dbt.ref("response_model_metrics"),
+            dbt.ref("int_campaign_economics"),
+        )
+        result = score_customers(inputs, read_population(features))
+    return result

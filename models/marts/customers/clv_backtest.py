@@ -3,10 +3,13 @@ calibration period against what happened, with RMSE and MAE. Maths in python_udf
 
 from python_udfs.clv import HISTORY_COLUMNS, ClvSettings, backtest
 from python_udfs.frames import relation_to_pandas
+from python_udfs.threads import limit_native_threads
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = ClvSettings.from_meta(dbt.config.get("meta"))
-    history = relation_to_pandas(dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS)
-    return backtest(history, settings)
+    with limit_native_threads("clv_backtest", dbt.config.get("meta")):
+        settings = ClvSettings.from_meta(dbt.config.get("meta"))
+        history = relation_to_pandas(dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS)
+        result = backtest(history, settings)
+    return result

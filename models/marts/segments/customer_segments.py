@@ -8,11 +8,14 @@ from python_udfs.segmentation import (
     chosen_k,
     segment_customers,
 )
+from python_udfs.threads import limit_native_threads
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
-    k_selection = relation_to_pandas(dbt.ref("segment_k_selection"), ["k", "is_chosen"])
-    features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
-    return segment_customers(features, chosen_k(k_selection, settings), settings).assignments
+    with limit_native_threads("customer_segments", dbt.config.get("meta")):
+        settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
+        k_selection = relation_to_pandas(dbt.ref("segment_k_selection"), ["k", "is_chosen"])
+        features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
+        result = segment_customers(features, chosen_k(k_selection, settings), settings).assignments
+    return result

@@ -3,11 +3,16 @@ silhouettes, and stability across reseeded refits. Maths in python_udfs.segmenta
 
 from python_udfs.frames import relation_to_pandas
 from python_udfs.segmentation import INPUT_COLUMNS, SegmentationSettings, validate
+from python_udfs.threads import limit_native_threads
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
-    features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
-    assignments = relation_to_pandas(dbt.ref("customer_segments"), ["customer_id", "segment_id"])
-    return validate(features, assignments, settings)
+    with limit_native_threads("segment_validation", dbt.config.get("meta")):
+        settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
+        features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
+        assignments = relation_to_pandas(
+            dbt.ref("customer_segments"), ["customer_id", "segment_id"]
+        )
+        result = validate(features, assignments, settings)
+    return result
