@@ -470,16 +470,14 @@ def feature_importance(chosen_model: str | None, sample: TrainingSample, setting
 
 def campaign_economics(campaigns: pd.DataFrame, features: pd.DataFrame) -> tuple[float, float]:
     """(revenue per response, cost per contact) of the target campaign named by the feature
-    rows' ``target_campaign_id``; a campaign without a stated revenue per response earns what its
-    responders spent on average."""
+    rows' ``target_campaign_id``, from ``int_campaigns_classified`` (which resolves a campaign
+    without a stated revenue per response to what its responders spent on average)."""
     target_ids = features["target_campaign_id"].dropna().unique()
     row = campaigns[campaigns["campaign_id"].isin(target_ids)]
     if row.empty:
         return float("nan"), float("nan")
     revenue = row["revenue_per_response"].iloc[0]
     cost = float(row["cost_per_contact"].iloc[0] or 0.0)
-    if pd.isna(revenue):
-        revenue = float(row["observed_revenue_per_response"].iloc[0])
     return float(revenue), cost
 
 
@@ -507,12 +505,7 @@ def out_of_fold_lift(
     return lift_table(labels, scores, revenue_per_response, cost_per_contact)
 
 
-ECONOMICS_COLUMNS = [
-    "campaign_id",
-    "cost_per_contact",
-    "revenue_per_response",
-    "observed_revenue_per_response",
-]
+ECONOMICS_COLUMNS = ["campaign_id", "cost_per_contact", "revenue_per_response"]
 
 
 def read_scoring_inputs(meta: dict | None, features, metrics, economics) -> ScoringInputs:

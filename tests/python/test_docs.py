@@ -121,3 +121,21 @@ def test_static_docs_are_one_self_contained_file(docs):
     # The manifest and catalog are inlined, so the file opens from disk with no server.
     assert "customer_rfm" in text and "segment_profiles" in text
     assert len(text) > 1_000_000
+
+
+def test_only_staging_and_the_concept_layer_read_staging_models(docs):
+    # One home per business concept: what a purchase, an experiment or revenue per response
+    # means is decided in models/intermediate/concepts/, and everything else reads it there.
+    readers = {
+        node["original_file_path"]
+        for node in docs["manifest"]["nodes"].values()
+        if node["resource_type"] == "model"
+        and any(parent.split(".")[-1].startswith("stg_") for parent in node["depends_on"]["nodes"])
+    }
+    outside = sorted(
+        path
+        for path in readers
+        if not path.startswith(("models/staging/", "models/intermediate/concepts/"))
+    )
+    assert outside == []
+    assert "models/intermediate/concepts/int_order_lines_classified.sql" in readers

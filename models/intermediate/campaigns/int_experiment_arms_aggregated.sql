@@ -3,29 +3,22 @@
 
 with
 
-contacts as (
-    select * from {{ ref('stg_shop__campaign_contacts') }}
-),
-
-experiments as (
-    select distinct campaign_id
-    from contacts
-    where is_control
+experiment_contacts as (
+    select * from {{ ref('int_campaign_contacts_classified') }}
+    where is_experiment
 ),
 
 aggregated as (
     select
-        contacts.campaign_id,
-        contacts.variant,
+        campaign_id,
+        variant,
         count(*) as customers,
-        count(*) filter (where contacts.responded) as conversions,
-        avg(coalesce(contacts.response_revenue, 0)) as revenue_mean,
-        coalesce(var_samp(coalesce(contacts.response_revenue, 0)), 0) as revenue_variance,
-        coalesce(sum(contacts.response_revenue), 0) as revenue
-    from contacts
-    inner join experiments
-        on contacts.campaign_id = experiments.campaign_id
-    group by contacts.campaign_id, contacts.variant
+        count(*) filter (where responded) as conversions,
+        avg(coalesce(response_revenue, 0)) as revenue_mean,
+        coalesce(var_samp(coalesce(response_revenue, 0)), 0) as revenue_variance,
+        coalesce(sum(response_revenue), 0) as revenue
+    from experiment_contacts
+    group by campaign_id, variant
 )
 
 select * from aggregated

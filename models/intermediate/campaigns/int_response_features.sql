@@ -18,38 +18,27 @@ customer_features as (
 ),
 
 orders as (
-    select * from {{ ref('stg_shop__orders') }}
+    select * from {{ ref('int_order_lines_classified') }}
 ),
 
 contacts as (
-    select * from {{ ref('stg_shop__campaign_contacts') }}
+    select * from {{ ref('int_campaign_contacts_classified') }}
 ),
 
 campaigns as (
-    select * from {{ ref('stg_shop__campaigns') }}
+    select * from {{ ref('int_campaigns_classified') }}
 ),
 
 reference_date as (
     select * from {{ ref('int_reference_date') }}
 ),
 
-experiments as (
-    select distinct campaign_id
-    from contacts
-    where is_control
-),
-
 broadcast_campaigns as (
     select
-        campaigns.campaign_id,
-        coalesce(min(contacts.contact_date), {{ any_value('campaigns.start_date') }}) as contact_date
+        campaign_id,
+        contact_date
     from campaigns
-    inner join contacts
-        on campaigns.campaign_id = contacts.campaign_id
-    left join experiments
-        on campaigns.campaign_id = experiments.campaign_id
-    where experiments.campaign_id is null
-    group by campaigns.campaign_id
+    where not is_experiment and has_contacts
 ),
 
 sequenced_campaigns as (

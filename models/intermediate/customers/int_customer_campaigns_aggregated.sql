@@ -3,22 +3,9 @@
 
 with
 
-contacts as (
-    select * from {{ ref('stg_shop__campaign_contacts') }}
-),
-
-experiments as (
-    select distinct campaign_id
-    from contacts
-    where is_control
-),
-
 broadcast_contacts as (
-    select contacts.*
-    from contacts
-    left join experiments
-        on contacts.campaign_id = experiments.campaign_id
-    where experiments.campaign_id is null
+    select * from {{ ref('int_campaign_contacts_classified') }}
+    where not is_experiment
 ),
 
 aggregated as (

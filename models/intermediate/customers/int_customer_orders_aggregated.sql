@@ -16,18 +16,16 @@
 with
 
 orders as (
-    -- A line dated after today is kept (flagged) in the orders mart but is no purchase yet: no
-    -- customer measure counts it, as in every other order consumer.
-    select * from {{ ref('stg_shop__orders') }}
-    where not is_order_date_in_future
+    select * from {{ ref('int_order_lines_classified') }}
+    where is_counted
 ),
 
 purchase_summaries as (
-    select * from {{ ref('stg_shop__purchase_summaries') }}
+    select * from {{ ref('int_purchase_summaries_usable') }}
 ),
 
 customers as (
-    select * from {{ ref('stg_shop__customers') }}
+    select * from {{ ref('int_customers_cleaned') }}
 ),
 
 reference_date as (

@@ -5,12 +5,12 @@
 with
 
 contacts as (
-    select * from {{ ref('stg_shop__campaign_contacts') }}
+    select * from {{ ref('int_campaign_contacts_classified') }}
     where not is_control
 ),
 
 campaigns as (
-    select * from {{ ref('stg_shop__campaigns') }}
+    select * from {{ ref('int_campaigns_classified') }}
 ),
 
 customer_rfm as (
@@ -66,8 +66,7 @@ aggregated as (
         count(*) * {{ any_value('campaigns.cost_per_contact') }} as cost,
         {{ any_value('campaigns.campaign_name') }} as campaign_name,
         {{ any_value('campaigns.start_date') }} as campaign_start_date,
-        {{ any_value('campaigns.cost_per_contact') }} as cost_per_contact,
-        {{ any_value('campaigns.revenue_per_response') }} as revenue_per_response
+        {{ any_value('campaigns.break_even_response_rate') }} as break_even_response_rate
     from segment_memberships
     inner join campaigns
         on segment_memberships.campaign_id = campaigns.campaign_id
@@ -75,19 +74,6 @@ aggregated as (
         segment_memberships.campaign_id,
         segment_memberships.segment_type,
         segment_memberships.segment_id
-),
-
-campaign_revenue_per_response as (
-    -- Where a campaign states no revenue per response (an experiment), use what responses earned.
-    select
-        campaign_id,
-        coalesce(
-            {{ any_value('revenue_per_response') }},
-            {{ safe_divide('sum(revenue)', 'sum(responses)') }}
-        ) as revenue_per_response
-    from aggregated
-    where segment_type = 'all'
-    group by campaign_id
 ),
 
 measured as (
@@ -103,12 +89,9 @@ measured as (
         aggregated.cost,
         aggregated.revenue - aggregated.cost as profit,
         {{ safe_divide('aggregated.responses', 'aggregated.contacts') }} as response_rate,
-        {{ safe_divide('aggregated.revenue - aggregated.cost', 'aggregated.cost') }} as roi,
-        {{ safe_divide('aggregated.cost_per_contact', 'campaign_revenue_per_response.revenue_per_response') }}
-            as break_even_response_rate
+        {{ return_on_cost('aggregated.revenue', 'aggregated.cost') }} as roi,
+        aggregated.break_even_response_rate
     from aggregated
-    inner join campaign_revenue_per_response
-        on aggregated.campaign_id = campaign_revenue_per_response.campaign_id
 ),
 
 final as (

@@ -13,7 +13,7 @@ def model(dbt, session):
             dbt.config.get("meta"),
             dbt.ref("int_response_features"),
             dbt.ref("response_model_metrics"),
-            dbt.ref("int_campaign_economics"),
+            dbt.ref("int_campaigns_classified"),
         )
         result = out_of_fold_lift(
             inputs.sample,

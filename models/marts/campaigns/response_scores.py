@@ -13,7 +13,7 @@ def model(dbt, session):
             dbt.config.get("meta"),
             features,
             dbt.ref("response_model_metrics"),
-            dbt.ref("int_campaign_economics"),
+            dbt.ref("int_campaigns_classified"),
         )
         result = score_customers(inputs, read_population(features))
     return result

@@ -12,7 +12,7 @@
 with
 
 orders as (
-    select * from {{ ref('stg_shop__orders') }}
+    select * from {{ ref('int_order_lines_classified') }}
     {% if is_incremental() -%}
         where order_date >= ({{ incremental_order_watermark('order_date') }})
     {%- endif %}

@@ -4,8 +4,8 @@
 with
 
 orders as (
-    select * from {{ ref('stg_shop__orders') }}
-    where not is_order_date_in_future
+    select * from {{ ref('int_order_lines_classified') }}
+    where is_counted
 ),
 
 first_purchases as (

@@ -24,18 +24,14 @@ customer_clv as (
     select * from {{ ref('customer_clv') }}
 ),
 
-contacts as (
-    select * from {{ ref('stg_shop__campaign_contacts') }}
+broadcast_contacts as (
+    -- Broadcast campaigns only: a test's arms answer a different question.
+    select * from {{ ref('int_campaign_contacts_classified') }}
+    where not is_experiment
 ),
 
 campaigns as (
-    select * from {{ ref('stg_shop__campaigns') }}
-),
-
-experiments as (
-    select distinct campaign_id
-    from contacts
-    where is_control
+    select * from {{ ref('int_campaigns_classified') }}
 ),
 
 segment_customers as (
@@ -76,22 +72,18 @@ profiles as (
 ),
 
 broadcast_responses as (
-    -- Broadcast campaigns only: a test's arms answer a different question.
     select
         customer_segments.segment_id,
         count(*) as contacts,
-        count(*) filter (where contacts.responded) as responses,
-        sum(contacts.response_revenue) as revenue,
+        count(*) filter (where broadcast_contacts.responded) as responses,
+        sum(broadcast_contacts.response_revenue) as revenue,
         sum(campaigns.cost_per_contact) as cost,
         sum(campaigns.revenue_per_response) as revenue_at_full_response
-    from contacts
+    from broadcast_contacts
     inner join campaigns
-        on contacts.campaign_id = campaigns.campaign_id
+        on broadcast_contacts.campaign_id = campaigns.campaign_id
     inner join customer_segments
-        on contacts.customer_id = customer_segments.customer_id
-    left join experiments
-        on contacts.campaign_id = experiments.campaign_id
-    where experiments.campaign_id is null
+        on broadcast_contacts.customer_id = customer_segments.customer_id
     group by customer_segments.segment_id
 ),
 
@@ -99,11 +91,11 @@ measured as (
     select
         profiles.*,
         {{ safe_divide('broadcast_responses.responses', 'broadcast_responses.contacts') }} as response_rate,
-        {{ safe_divide(
-            'broadcast_responses.revenue - broadcast_responses.cost', 'broadcast_responses.cost'
-        ) }} as campaign_roi,
+        {{ return_on_cost('broadcast_responses.revenue', 'broadcast_responses.cost') }}
+            as campaign_roi,
         -- Contact cost over the revenue a contact would earn if it always responded.
-        {{ safe_divide('broadcast_responses.cost', 'broadcast_responses.revenue_at_full_response') }}
+        {%- set full_response = 'broadcast_responses.revenue_at_full_response' %}
+        {{ break_even_response_rate('broadcast_responses.cost', full_response) }}
             as break_even_response_rate
     from profiles
     left join broadcast_responses

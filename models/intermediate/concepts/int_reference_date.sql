@@ -4,7 +4,7 @@
 with
 
 orders as (
-    select * from {{ ref('stg_shop__orders') }}
+    select * from {{ ref('int_order_lines_classified') }}
 ),
 
 customers as (
@@ -14,7 +14,7 @@ customers as (
 observed as (
     select max(order_date) + 1 as day_after_last_order
     from orders
-    where not is_order_date_in_future
+    where is_counted
 ),
 
 latest_signup as (
