@@ -52,9 +52,8 @@ orders_to_aggregate as (
 
 order_totals as (
     -- One row per customer x order with flags and sums over its lines, so the counts below are
-    -- plain counts: seven count(distinct order_id) over every line built seven hash tables and
-    -- spilled at 10M customers. Same results: an order counts when any of its lines qualifies,
-    -- and fixed-point sums are exact in two stages.
+    -- plain counts (no count(distinct) over lines; see DECISIONLOG). An order counts when any of
+    -- its lines qualifies, and fixed-point sums are exact in two stages.
     select
         customer_id,
         order_id,
