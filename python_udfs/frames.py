@@ -3,7 +3,7 @@ columns a model needs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -48,26 +48,6 @@ def relation_batches(
             yield batch.to_pandas()
         return
     yield relation_to_pandas(relation, columns)
-
-
-def map_in_pandas(
-    relation: Any, function: Callable[[pd.DataFrame], pd.DataFrame], columns: Sequence[str],
-    schema: str,
-) -> Any:  # fmt: skip
-    """Apply a batch-wise pandas function (rows in, rows out, no cross-row state) to ``columns``
-    of a relation.
-
-    On a Spark DataFrame it runs as a pandas UDF (``mapInPandas``) on the executors and returns a
-    Spark DataFrame of ``schema`` (a DDL string such as ``"customer_id long, p double"``), so a
-    table too big for the driver is never collected. Elsewhere the relation is read into pandas
-    (``relation_to_pandas``) and the function applied once.
-    """
-    columns = list(columns)
-    if hasattr(relation, "mapInPandas"):
-        return relation.select(*columns).mapInPandas(
-            lambda batches: (function(batch) for batch in batches), schema=schema
-        )
-    return function(relation_to_pandas(relation, columns))
 
 
 def sql_string(value: object) -> str:

@@ -258,7 +258,7 @@ def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> 
     return TrainingSample(rows.iloc[order].reset_index(drop=True), sample_labels, len(keys))
 
 
-def can_learn(labels: np.ndarray, folds: int) -> str | None:
+def why_cannot_learn(labels: np.ndarray, folds: int) -> str | None:
     """Why a model cannot be learned from these labels, or None when it can."""
     if len(labels) == 0:
         return "no contacts of the target campaign"
@@ -274,7 +274,7 @@ def compare_models(
 ) -> pd.DataFrame:
     """One row per candidate with out-of-fold metrics; the best PR-AUC is chosen."""
     train, labels, contacts = sample.rows, sample.labels, sample.contacts
-    reason = can_learn(labels, settings.cv_folds)
+    reason = why_cannot_learn(labels, settings.cv_folds)
     if reason:
         log(f"response_model_metrics: {reason}; no model fitted")
         return empty_metrics()
@@ -372,7 +372,7 @@ def score_customers(inputs: ScoringInputs, population: Iterable[pd.DataFrame]) -
         SCORE_COLUMNS, {"customer_id": "string", "score_decile": "int64", "should_target": "bool"}
     )
     sample, settings = inputs.sample, inputs.settings
-    if inputs.chosen_model is None or can_learn(sample.labels, settings.cv_folds):
+    if inputs.chosen_model is None or why_cannot_learn(sample.labels, settings.cv_folds):
         return empty
     model = fit_chosen_model(inputs.chosen_model, sample.rows, sample.labels, settings)
     scorer = probability_scorer(model)
@@ -395,7 +395,7 @@ def score_customers(inputs: ScoringInputs, population: Iterable[pd.DataFrame]) -
 
 def probability_scorer(model) -> Callable[[pd.DataFrame], pd.DataFrame]:
     """Customer id and response probability for a batch of feature rows: row-wise, so it can run
-    batch by batch on an engine (python_udfs.frames.map_in_pandas, mapInPandas on Spark)."""
+    batch by batch on an engine (mapInPandas on Spark; tests/python/engines.py)."""
 
     def score(batch: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
@@ -444,7 +444,7 @@ def feature_importance(chosen_model: str | None, sample: TrainingSample, setting
     """Permutation importance (drop in PR-AUC when a feature is shuffled) of the chosen model on a
     held-out quarter of the contacts: comparable across model types, unlike built-in importances."""
     train, labels = sample.rows, sample.labels
-    if chosen_model is None or can_learn(labels, settings.cv_folds):
+    if chosen_model is None or why_cannot_learn(labels, settings.cv_folds):
         dtypes = {"feature": "string", "model": "string", "importance_rank": "int64"}
         return typed_empty(IMPORTANCE_COLUMNS, dtypes)
     fit_rows, test_rows, fit_labels, test_labels = train_test_split(
@@ -495,7 +495,7 @@ def out_of_fold_lift(
 ) -> pd.DataFrame:
     """The lift table of the chosen model's out-of-fold scores on the target campaign."""
     train, labels = sample.rows, sample.labels
-    if chosen_model is None or can_learn(labels, settings.cv_folds):
+    if chosen_model is None or why_cannot_learn(labels, settings.cv_folds):
         dtypes = {"score_decile": "int64", "customers": "int64", "responders": "int64",
                   "cumulative_customers": "int64", "cumulative_responders": "int64"}  # fmt: skip
         return typed_empty(LIFT_COLUMNS, dtypes)

@@ -14,10 +14,15 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pandas as pd
+
+from python_udfs.frames import relation_to_pandas
 
 RAW_TABLES = ["customers", "orders", "campaigns", "campaign_contacts"]
 # DuckDB type -> PostgreSQL type of the raw columns (the sample uses only these).
@@ -168,3 +173,23 @@ class PostgresCluster:
             "SEGMENT_MARTS_PG_PASSWORD": "",
             "SEGMENT_MARTS_PG_DATABASE": self.database,
         }
+
+
+def map_in_pandas(
+    relation: Any, function: Callable[[pd.DataFrame], pd.DataFrame], columns: Sequence[str],
+    schema: str,
+) -> Any:  # fmt: skip
+    """Apply a batch-wise pandas function (rows in, rows out, no cross-row state) to ``columns``
+    of a relation.
+
+    On a Spark DataFrame it runs as a pandas UDF (``mapInPandas``) on the executors and returns a
+    Spark DataFrame of ``schema`` (a DDL string such as ``"customer_id long, p double"``), so a
+    table too big for the driver is never collected. Elsewhere the relation is read into pandas
+    (``relation_to_pandas``) and the function applied once.
+    """
+    columns = list(columns)
+    if hasattr(relation, "mapInPandas"):
+        return relation.select(*columns).mapInPandas(
+            lambda batches: (function(batch) for batch in batches), schema=schema
+        )
+    return function(relation_to_pandas(relation, columns))

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clv_simulation import simulate_bgnbd, simulate_gamma_gamma
 from python_udfs.clv import (
     BgNbdParams,
     ClvSettings,
@@ -19,8 +20,6 @@ from python_udfs.clv import (
     gamma_gamma_sample,
     predict_customers,
     probability_alive,
-    simulate_bgnbd,
-    simulate_gamma_gamma,
 )
 
 # The published CDNOW estimates (Fader, Hardie & Lee): 2,357 customers, 39-week calibration.

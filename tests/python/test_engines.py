@@ -30,8 +30,8 @@ import numpy as np
 import pytest
 
 from conftest import PROJECT_DIR, run_dbt, vars_arg
-from engines import PostgresCluster, export_raw_inputs, load_raw_duckdb
-from python_udfs.frames import map_in_pandas, relation_to_pandas
+from engines import PostgresCluster, export_raw_inputs, load_raw_duckdb, map_in_pandas
+from python_udfs.frames import relation_to_pandas
 from python_udfs.response import fit_chosen_model, probability_scorer
 from test_response import FAST, planted_contacts
 
