@@ -1,4 +1,4 @@
-{# How to read a delimited text file: {'reader': SQL, 'columns': header names, 'row_issue': SQL}. #}
+{# How to read a delimited text file: {'reader': SQL, 'location', 'columns': header names, 'row_issue': SQL}. #}
 {% macro delimited_file_reader(path) -%}
     {#- The header line is read on its own and its most frequent delimiter (comma, semicolon,
         tab or pipe) is used, so a ragged row can never make DuckDB's sniffer pick another
@@ -47,5 +47,5 @@
                 then 'ragged row: fewer fields than the {{ columns | length }} of the header'
         end
     {%- endset -%}
-    {{ return({'reader': reader, 'columns': columns, 'row_issue': row_issue}) }}
+    {{ return({'reader': reader, 'location': 'file ' ~ path, 'columns': columns, 'row_issue': row_issue}) }}
 {%- endmacro %}

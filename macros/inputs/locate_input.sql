@@ -18,7 +18,5 @@
     {%- if path.lower().endswith('.parquet') -%}
         {{ return({'reader': 'read_parquet(' ~ sql_string(path) ~ ')', 'location': 'file ' ~ path}) }}
     {%- endif -%}
-    {%- set located = delimited_file_reader(path) -%}
-    {%- do located.update({'location': 'file ' ~ path}) -%}
-    {{ return(located) }}
+    {{ return(delimited_file_reader(path)) }}
 {%- endmacro %}

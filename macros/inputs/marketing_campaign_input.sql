@@ -18,7 +18,6 @@
     {%- endif -%}
     {%- set path = marketing_campaign_file() -%}
     {%- set located = delimited_file_reader(path) -%}
-    {%- do located.update({'location': 'file ' ~ path}) -%}
     {%- set _ = input_columns(located, required, 'marketing_campaign') -%}
     {%- set file_rows -%}
         (
