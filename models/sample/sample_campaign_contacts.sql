@@ -1,6 +1,8 @@
 {#- Raw campaign contacts in the canonical `campaign_contacts` contract. Broadcast responses depend
     on persona and purchase recency; the discount test randomizes customers 50/50 and plants a
-    conversion lift and a lower spend per conversion (see sample_truth_facts). -#}
+    conversion lift that differs by persona (seed column ab_conversion_lift: some respond to the
+    discount, some buy anyway, some are put off) and a lower spend per conversion (see
+    sample_truth_facts and sample_truth_customers). -#}
 {%- set schedule = sample_schedule() -%}
 {%- set test = schedule.ab_test -%}
 
@@ -75,6 +77,7 @@ test_eligible as (
         campaigns.start_date as contact_date,
         customer_params.customer_id,
         customer_params.ab_order_value,
+        customer_params.ab_conversion_lift,
         -- Lapsed customers convert less, in both arms alike.
         customer_params.ab_conversion_rate
         * case
@@ -101,7 +104,7 @@ test_contacts as (
         ab_order_value,
         {{ sample_uniform('ab_convert', 'customer_id') }}
         < control_conversion_rate
-        + case when variant = 'control' then 0.0 else {{ sample_ab_lift() }} end as responded
+        + case when variant = 'control' then 0.0 else ab_conversion_lift end as responded
     from test_eligible
 ),
 

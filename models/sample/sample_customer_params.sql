@@ -60,6 +60,7 @@ latent_draws as (
         share_store,
         response_logit,
         ab_conversion_rate,
+        ab_conversion_lift,
         ab_order_value,
         birth_year_mean,
         income_median,

@@ -15,7 +15,8 @@ final as (
         orders_per_year,
         lifetime_years,
         active_until_date,
-        is_alive_at_end
+        is_alive_at_end,
+        ab_conversion_lift
     from customer_params
 )
 

@@ -43,8 +43,10 @@ facts as (
     union all
     select
         'ab_conversion_lift_abs' as fact_name,
-        {{ sample_ab_lift() }} as fact_value,
-        'planted absolute conversion lift of the treatment arm' as description
+        sum(customer_share * ab_conversion_lift) / sum(customer_share) as fact_value,
+        'planted absolute conversion lift of the treatment arm, averaged over personas by share'
+            as description
+    from personas
     union all
     select
         'ab_spend_ratio' as fact_name,
