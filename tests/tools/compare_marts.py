@@ -15,15 +15,20 @@ import duckdb
 FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
 
-def rounded_columns(conn: duckdb.DuckDBPyConnection, catalog: str, table: str) -> str:
-    columns = conn.execute(
+def columns_of(conn: duckdb.DuckDBPyConnection, catalog: str, table: str) -> dict[str, str]:
+    rows = conn.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_catalog = ? and table_schema = 'marts' and table_name = ? "
         "order by ordinal_position",
         [catalog, table],
     ).fetchall()
+    return dict(rows)
+
+
+def rounded_columns(columns: dict[str, str], names: list[str]) -> str:
     parts = []
-    for name, data_type in columns:
+    for name in names:
+        data_type = columns[name]
         quoted = '"' + name.replace('"', '""') + '"'
         if data_type.upper() in FLOAT_TYPES:
             parts.append(
@@ -56,8 +61,13 @@ def compare(before: str, after: str) -> int:
             print(f"{table}: only in {'a' if table in tables['a'] else 'b'}")
             failures += 1
             continue
-        left = f'select {rounded_columns(conn, "a", table)} from a.marts."{table}"'
-        right = f'select {rounded_columns(conn, "b", table)} from b.marts."{table}"'
+        columns_a, columns_b = columns_of(conn, "a", table), columns_of(conn, "b", table)
+        shared = [name for name in columns_a if name in columns_b]
+        for side, columns in (("a", columns_a), ("b", columns_b)):
+            if extra := sorted(set(columns) - set(shared)):
+                print(f"{table}: columns only in {side}: {', '.join(extra)}")
+        left = f'select {rounded_columns(columns_a, shared)} from a.marts."{table}"'
+        right = f'select {rounded_columns(columns_b, shared)} from b.marts."{table}"'
         only_a = conn.execute(f"select count(*) from ({left} except all {right})").fetchall()[0][0]
         only_b = conn.execute(f"select count(*) from ({right} except all {left})").fetchall()[0][0]
         rows = conn.execute(f'select count(*) from a.marts."{table}"').fetchall()[0][0]

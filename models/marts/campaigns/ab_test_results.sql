@@ -70,13 +70,10 @@ paired as (
         control_arms.customers as n_control,
         treatment_arms.conversions as conversions_treatment,
         control_arms.conversions as conversions_control,
-        {{ safe_divide('treatment_arms.conversions', 'treatment_arms.customers') }}
-            as conversion_rate_treatment,
-        {{ safe_divide('control_arms.conversions', 'control_arms.customers') }} as conversion_rate_control,
-        treatment_arms.revenue_mean as revenue_per_customer_treatment,
-        control_arms.revenue_mean as revenue_per_customer_control,
-        treatment_arms.revenue_variance / treatment_arms.customers as revenue_mean_variance_treatment,
-        control_arms.revenue_variance / control_arms.customers as revenue_mean_variance_control,
+        treatment_arms.revenue_mean as revenue_mean_treatment,
+        control_arms.revenue_mean as revenue_mean_control,
+        treatment_arms.revenue_variance as revenue_variance_treatment,
+        control_arms.revenue_variance as revenue_variance_control,
         {{ safe_divide('treatment_arms.revenue', 'treatment_arms.conversions') }}
             as revenue_per_conversion_treatment,
         {{ safe_divide('control_arms.revenue', 'control_arms.conversions') }}
@@ -86,74 +83,47 @@ paired as (
         on treatment_arms.campaign_id = control_arms.campaign_id
 ),
 
-test_statistics as (
+differences as (
     select
         *,
-        conversion_rate_treatment - conversion_rate_control as conversion_lift_abs,
-        {{ safe_divide('conversions_treatment + conversions_control', 'n_treatment + n_control') }}
-            as pooled_rate,
-        -- Unpooled standard error for the interval, pooled for the test (the null says equal rates).
-        sqrt(
-            conversion_rate_treatment * (1 - conversion_rate_treatment) / n_treatment
-            + conversion_rate_control * (1 - conversion_rate_control) / n_control
-        ) as conversion_se_unpooled,
-        revenue_per_customer_treatment - revenue_per_customer_control as revenue_diff,
-        sqrt(revenue_mean_variance_treatment + revenue_mean_variance_control) as revenue_se,
-        -- Welch-Satterthwaite degrees of freedom.
-        {{ safe_divide(
-            'power(revenue_mean_variance_treatment + revenue_mean_variance_control, 2)',
-            'power(revenue_mean_variance_treatment, 2) / (n_treatment - 1)
-            + power(revenue_mean_variance_control, 2) / (n_control - 1)'
-        ) }} as revenue_degrees_of_freedom
+        {{ arm_differences() }}
     from paired
 ),
 
-z_and_t as (
+tested as (
     select
         *,
-        {{ safe_divide(
-            'conversion_lift_abs',
-            'sqrt(pooled_rate * (1 - pooled_rate) * (1.0e0 / n_treatment + 1.0e0 / n_control))'
-        ) }} as conversion_z,
-        {{ safe_divide('revenue_diff', 'revenue_se') }} as revenue_t
-    from test_statistics
+        {{ arm_tests(alpha) }}
+    from differences
 ),
 
 final as (
     select
-        z_and_t.campaign_id,
-        z_and_t.variant,
-        z_and_t.n_treatment,
-        z_and_t.n_control,
-        z_and_t.conversion_rate_treatment,
-        z_and_t.conversion_rate_control,
-        z_and_t.conversion_lift_abs,
-        {{ safe_divide('z_and_t.conversion_lift_abs', 'z_and_t.conversion_rate_control') }}
+        tested.campaign_id,
+        tested.variant,
+        tested.n_treatment,
+        tested.n_control,
+        tested.conversion_rate_treatment,
+        tested.conversion_rate_control,
+        tested.conversion_lift_abs,
+        {{ safe_divide('tested.conversion_lift_abs', 'tested.conversion_rate_control') }}
             as conversion_lift_rel,
-        z_and_t.conversion_lift_abs
-        - {{ normal_quantile(1 - alpha / 2) }} * z_and_t.conversion_se_unpooled as conversion_ci_low,
-        z_and_t.conversion_lift_abs
-        + {{ normal_quantile(1 - alpha / 2) }} * z_and_t.conversion_se_unpooled as conversion_ci_high,
-        -- 2 * P(Z <= -|z|) keeps precision for tiny p-values, unlike 2 * (1 - P(Z <= |z|)).
-        2 * {{ normal_cdf('-abs(z_and_t.conversion_z)') }} as conversion_p_value,
-        z_and_t.revenue_per_customer_treatment,
-        z_and_t.revenue_per_customer_control,
-        z_and_t.revenue_diff,
-        z_and_t.revenue_diff
-        - {{ student_t_quantile(1 - alpha / 2, 'z_and_t.revenue_degrees_of_freedom') }} * z_and_t.revenue_se
-            as revenue_ci_low,
-        z_and_t.revenue_diff
-        + {{ student_t_quantile(1 - alpha / 2, 'z_and_t.revenue_degrees_of_freedom') }} * z_and_t.revenue_se
-            as revenue_ci_high,
-        2 * {{ student_t_cdf('-abs(z_and_t.revenue_t)', 'z_and_t.revenue_degrees_of_freedom') }}
-            as revenue_p_value,
-        z_and_t.revenue_per_conversion_treatment,
-        z_and_t.revenue_per_conversion_control,
+        tested.conversion_ci_low,
+        tested.conversion_ci_high,
+        tested.conversion_p_value,
+        tested.revenue_mean_treatment as revenue_per_customer_treatment,
+        tested.revenue_mean_control as revenue_per_customer_control,
+        tested.revenue_diff,
+        tested.revenue_ci_low,
+        tested.revenue_ci_high,
+        tested.revenue_p_value,
+        tested.revenue_per_conversion_treatment,
+        tested.revenue_per_conversion_control,
         {{ chi_square_sf('sample_ratio.chi_square', 'sample_ratio.degrees_of_freedom') }} as srm_p_value,
-        coalesce(2 * {{ normal_cdf('-abs(z_and_t.conversion_z)') }} < {{ alpha }}, false) as is_significant
-    from z_and_t
+        coalesce(tested.conversion_p_value < {{ alpha }}, false) as is_significant
+    from tested
     inner join sample_ratio
-        on z_and_t.campaign_id = sample_ratio.campaign_id
+        on tested.campaign_id = sample_ratio.campaign_id
 )
 
 select * from final

@@ -1,12 +1,14 @@
 {#- One row per campaign x segment type x segment, plus one 'ALL' row per campaign: contacts,
-    responses, revenue, cost, profit, ROI, break-even response rate and a targeting
-    recommendation. Control arms of experiments are left out (they were not sent the offer). -#}
+    responses, revenue, cost, profit and ROI of the treated contacts, as attributed (gross); for
+    experiments also the incremental responses, revenue, profit and ROI against the control arm,
+    with a (1 - ab_alpha) interval on incremental profit; and a targeting recommendation that
+    follows incremental profit for experiments and the break-even rule for broadcasts. -#}
+{%- set alpha = setting('ab_alpha') -%}
 
 with
 
 contacts as (
     select * from {{ ref('int_campaign_contacts_classified') }}
-    where not is_control
 ),
 
 campaigns as (
@@ -21,77 +23,76 @@ customer_segments as (
     select * from {{ ref('customer_segments') }}
 ),
 
+-- Every contact counts once per segment type, and once more in the campaign total.
 segment_memberships as (
-    -- Every contact counts once per segment type, and once more in the campaign total.
-    select
-        contacts.campaign_id,
-        contacts.customer_id,
-        contacts.responded,
-        contacts.response_revenue,
-        'rfm' as segment_type,
-        coalesce(customer_rfm.rfm_segment, 'No purchase') as segment_id
-    from contacts
-    left join customer_rfm
-        on contacts.customer_id = customer_rfm.customer_id
-    union all
-    select
-        contacts.campaign_id,
-        contacts.customer_id,
-        contacts.responded,
-        contacts.response_revenue,
-        'kmeans' as segment_type,
-        cast(cast(customer_segments.segment_id as bigint) as {{ dbt.type_string() }}) as segment_id
-    from contacts
-    inner join customer_segments
-        on contacts.customer_id = customer_segments.customer_id
-    union all
-    select
-        campaign_id,
-        customer_id,
-        responded,
-        response_revenue,
-        'all' as segment_type,
-        'ALL' as segment_id
-    from contacts
+    {{ segment_memberships(
+        'contacts',
+        ['campaign_id', 'customer_id', 'is_control', 'responded', 'response_revenue'],
+        ['rfm', 'kmeans', 'all']
+    ) }}
 ),
 
 aggregated as (
+    -- Treated contacts (every contact of a broadcast, the non-control arms of an experiment) and
+    -- control contacts, side by side.
     select
-        segment_memberships.campaign_id,
-        segment_memberships.segment_type,
-        segment_memberships.segment_id,
-        count(*) as contacts,
-        count(*) filter (where segment_memberships.responded) as responses,
-        coalesce(sum(segment_memberships.response_revenue), 0) as revenue,
-        count(*) * {{ any_value('campaigns.cost_per_contact') }} as cost,
-        {{ any_value('campaigns.campaign_name') }} as campaign_name,
-        {{ any_value('campaigns.start_date') }} as campaign_start_date,
-        {{ any_value('campaigns.break_even_response_rate') }} as break_even_response_rate
+        campaign_id,
+        segment_type,
+        segment_id,
+        count(*) filter (where not is_control) as n_treatment,
+        count(*) filter (where is_control) as n_control,
+        count(*) filter (where responded and not is_control) as conversions_treatment,
+        count(*) filter (where responded and is_control) as conversions_control,
+        coalesce(sum(response_revenue) filter (where not is_control), 0) as revenue,
+        avg(coalesce(response_revenue, 0)) filter (where not is_control) as revenue_mean_treatment,
+        avg(coalesce(response_revenue, 0)) filter (where is_control) as revenue_mean_control,
+        var_samp(coalesce(response_revenue, 0)) filter (where not is_control)
+            as revenue_variance_treatment,
+        var_samp(coalesce(response_revenue, 0)) filter (where is_control) as revenue_variance_control
     from segment_memberships
-    inner join campaigns
-        on segment_memberships.campaign_id = campaigns.campaign_id
-    group by
-        segment_memberships.campaign_id,
-        segment_memberships.segment_type,
-        segment_memberships.segment_id
+    group by campaign_id, segment_type, segment_id
 ),
 
-measured as (
+treated_cells as (
     select
-        aggregated.campaign_id,
-        aggregated.segment_type,
-        aggregated.segment_id,
-        aggregated.campaign_name,
-        aggregated.campaign_start_date,
-        aggregated.contacts,
-        aggregated.responses,
-        aggregated.revenue,
-        aggregated.cost,
-        aggregated.revenue - aggregated.cost as profit,
-        {{ safe_divide('aggregated.responses', 'aggregated.contacts') }} as response_rate,
-        {{ return_on_cost('aggregated.revenue', 'aggregated.cost') }} as roi,
-        aggregated.break_even_response_rate
+        aggregated.*,
+        aggregated.n_treatment * campaigns.cost_per_contact as cost,
+        campaigns.campaign_name,
+        campaigns.start_date as campaign_start_date,
+        campaigns.break_even_response_rate,
+        campaigns.is_experiment
     from aggregated
+    inner join campaigns
+        on aggregated.campaign_id = campaigns.campaign_id
+    where aggregated.n_treatment > 0
+),
+
+differences as (
+    select
+        *,
+        {{ arm_differences() }}
+    from treated_cells
+),
+
+tested as (
+    select
+        *,
+        {{ arm_tests(alpha) }}
+    from differences
+),
+
+incremental as (
+    -- Experiments only: the difference per contacted customer, scaled to the treated contacts.
+    select
+        *,
+        case when is_experiment then conversion_lift_abs * n_treatment end as incremental_responses,
+        case when is_experiment then revenue_diff * n_treatment end as incremental_revenue,
+        case when is_experiment then revenue_diff * n_treatment - cost end as incremental_profit,
+        case when is_experiment then revenue_ci_low * n_treatment - cost end
+            as incremental_profit_ci_low,
+        case when is_experiment then revenue_ci_high * n_treatment - cost end
+            as incremental_profit_ci_high
+    from tested
 ),
 
 final as (
@@ -100,17 +101,31 @@ final as (
         segment_type,
         segment_id,
         campaign_name,
-        {{ campaign_recommendation('response_rate', 'break_even_response_rate') }} as recommendation,
-        contacts,
-        responses,
-        response_rate,
+        case
+            when is_experiment
+                then {{ experiment_recommendation(
+                    'incremental_profit_ci_low', 'incremental_profit_ci_high'
+                ) }}
+            else {{ campaign_recommendation('conversion_rate_treatment', 'break_even_response_rate') }}
+        end as recommendation,
+        n_treatment as contacts,
+        conversions_treatment as responses,
+        conversion_rate_treatment as response_rate,
         revenue,
         cost,
-        profit,
-        roi,
+        revenue - cost as profit,
+        {{ return_on_cost('revenue', 'cost') }} as roi,
         break_even_response_rate,
-        campaign_start_date
-    from measured
+        campaign_start_date,
+        case when is_experiment then 'incremental' else 'gross' end as attribution,
+        case when is_experiment then n_control end as control_contacts,
+        incremental_responses,
+        incremental_revenue,
+        incremental_profit,
+        {{ return_on_cost('incremental_revenue', 'cost') }} as incremental_roi,
+        incremental_profit_ci_low,
+        incremental_profit_ci_high
+    from incremental
 )
 
 select * from final
