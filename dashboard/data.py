@@ -27,6 +27,7 @@ DENDROGRAM_SAMPLE = 150
 RECOMMENDATION_COLORS = {
     "target": "#2e7d32",
     "test a different offer": "#f9a825",
+    "inconclusive: extend the test": "#9e9e9e",
     "do not target": "#c62828",
 }
 
@@ -135,6 +136,12 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
         ),
         "ab_tests": source.query("select * from {ab_test_results} order by campaign_id, variant"),
         "response_lift": source.query("select * from {response_lift} order by score_decile"),
+        "uplift_deciles": source.query(
+            "select * from {uplift_deciles} order by campaign_id, variant, uplift_decile"
+        ),
+        "targeting_strategies": source.query(
+            "select * from {targeting_strategies} order by campaign_id, variant, strategy"
+        ),
     }
 
 
@@ -275,24 +282,37 @@ def seasonal_index(frames: dict[str, pd.DataFrame]) -> go.Figure:
 
 
 def campaign_roi(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    """ROI the decision rests on: incremental (against control) for experiments, gross for
+    broadcasts, which have no control group."""
     campaigns = frames["campaign_segments"].copy()
     campaigns["campaign"] = campaigns["campaign_name"].fillna(campaigns["campaign_id"].astype(str))
+    campaigns["campaign"] += campaigns["attribution"].map(
+        {"incremental": " (incremental)", "gross": " (gross)"}
+    )
     campaigns["segment"] = "segment " + campaigns["segment_id"]
+    campaigns["decision_roi"] = campaigns["incremental_roi"].where(
+        campaigns["attribution"] == "incremental", campaigns["roi"]
+    )
     figure = px.bar(
         campaigns,
         x="campaign",
-        y="roi",
+        y="decision_roi",
         color="recommendation",
         pattern_shape="segment",
         barmode="group",
         color_discrete_map=RECOMMENDATION_COLORS,
-        hover_data=["segment_id", "contacts", "response_rate", "break_even_response_rate"],
-        text=campaigns["roi"].map("{:.2f}".format),
-        title="Campaign ROI by K-means segment (red: do not target; axis capped at 3)",
+        hover_data=["segment_id", "contacts", "response_rate", "roi", "incremental_profit"],
+        text=campaigns["decision_roi"].map("{:.2f}".format),
+        title=(
+            "Campaign ROI by K-means segment: incremental against control for experiments, "
+            "gross for broadcasts (axis capped at 3)"
+        ),
     )
-    # One high-ROI experiment would flatten every broadcast campaign to an invisible sliver.
-    top = min(float(campaigns["roi"].max()) if len(campaigns) else 1.0, 3.0)
-    figure.update_yaxes(range=[-1.1, max(top, 0.5) * 1.1])
+    # One high-ROI campaign would flatten every other one to an invisible sliver.
+    values = campaigns["decision_roi"].dropna()
+    top = min(float(values.max()) if len(values) else 1.0, 3.0)
+    bottom = max(float(values.min()) if len(values) else -1.0, -3.0)
+    figure.update_yaxes(title="ROI", range=[min(bottom, -1.0) * 1.1, max(top, 0.5) * 1.1])
     return figure.add_hline(y=0, line_dash="dot").update_layout(xaxis_title=None)
 
 
@@ -347,6 +367,63 @@ def response_lift(frames: dict[str, pd.DataFrame]) -> go.Figure:
     figure.update_yaxes(title="lift", secondary_y=False)
     figure.update_yaxes(title="cumulative share of responders", secondary_y=True, range=[0, 1])
     return figure.update_layout(title="Response model: lift by decile (out-of-fold)")
+
+
+def qini_curve(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    """Incremental responses when treating the customers with the highest out-of-fold uplift
+    first, against treating a random share of them (the straight line)."""
+    deciles = frames["uplift_deciles"]
+    figure = go.Figure()
+    for (campaign_id, variant), arm in deciles.groupby(["campaign_id", "variant"], sort=True):
+        share = [0.0, *(arm["cumulative_customers"] / arm["cumulative_customers"].max())]
+        gained = [0.0, *arm["cumulative_incremental_responses"]]
+        label = f"campaign {campaign_id} · {variant}"
+        figure.add_trace(go.Scatter(x=share, y=gained, mode="lines+markers", name=label))
+        figure.add_trace(
+            go.Scatter(
+                x=[0, 1], y=[0, gained[-1]], mode="lines", line={"dash": "dot"},
+                name=f"{label}: random",
+            )
+        )  # fmt: skip
+    figure.update_xaxes(title="share of the experiment's customers treated (highest uplift first)")
+    figure.update_yaxes(title="incremental responses")
+    return figure.update_layout(title="Uplift model: Qini curve (out of fold)")
+
+
+def uplift_by_decile(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    deciles = frames["uplift_deciles"].copy()
+    deciles["arm"] = "campaign " + deciles["campaign_id"].astype(str) + " · " + deciles["variant"]
+    figure = px.bar(
+        deciles,
+        x="uplift_decile",
+        y=deciles["uplift"] * 100,
+        color="arm",
+        barmode="group",
+        error_y=(deciles["uplift_ci_high"] - deciles["uplift"]) * 100,
+        error_y_minus=(deciles["uplift"] - deciles["uplift_ci_low"]) * 100,
+        title="Observed uplift by out-of-fold uplift decile (points, 95% CI)",
+    )
+    figure.update_xaxes(title="uplift decile (1 = highest predicted uplift)", dtick=1)
+    return figure.update_yaxes(title="treated - control response rate (points)")
+
+
+def targeting_strategy_profit(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    strategies = frames["targeting_strategies"].copy()
+    strategies["arm"] = (
+        "campaign " + strategies["campaign_id"].astype(str) + " · " + strategies["variant"]
+    )
+    figure = px.bar(
+        strategies,
+        x="strategy",
+        y="incremental_profit",
+        color="arm",
+        barmode="group",
+        error_y=strategies["incremental_profit_ci_high"] - strategies["incremental_profit"],
+        error_y_minus=strategies["incremental_profit"] - strategies["incremental_profit_ci_low"],
+        hover_data=["customers_targeted", "share_targeted", "incremental_responses"],
+        title="Incremental profit of each way to pick who gets the offer (experiment, 95% CI)",
+    )
+    return figure.add_hline(y=0, line_dash="dot").update_layout(xaxis_title=None)
 
 
 def segment_scatter_2d(frames: dict[str, pd.DataFrame]) -> go.Figure:
@@ -446,6 +523,9 @@ CHARTS: tuple[Chart, ...] = (
     Chart("Campaigns", campaign_roi),
     Chart("Campaigns", ab_test_readout),
     Chart("Campaigns", response_lift),
+    Chart("Campaigns", qini_curve),
+    Chart("Campaigns", uplift_by_decile),
+    Chart("Campaigns", targeting_strategy_profit),
     Chart("Segmentation diagnostics", k_selection),
     Chart("Segmentation diagnostics", ward_dendrogram),
 )

@@ -67,6 +67,9 @@ EXPECTED_REJECTS = {
 }
 
 
+UPLIFT_MARTS = ["uplift_model_metrics", "customer_uplift", "uplift_deciles", "targeting_strategies"]
+
+
 def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
     with path.open("w", newline="") as handle:
         csv.writer(handle, delimiter=delimiter).writerows(rows)
@@ -181,6 +184,10 @@ def test_orders_only_transactions_log_derives_customers(tmp_path):
         == 0
     )
     assert build.scalar("select count(*) from marts.campaign_performance") == 0
+    # No experiment: the uplift marts are empty, and the log says why.
+    for mart in UPLIFT_MARTS:
+        assert build.scalar(f"select count(*) from marts.{mart}") == 0
+    assert "no experiment with a control arm" in result.stdout
 
 
 def test_experiment_only_input_reads_out_every_arm(tmp_path):
@@ -252,6 +259,16 @@ def marketing_build(tmp_path_factory) -> DbtBuild:
         workdir, {"input": "marketing_campaign", "input_path": str(SHARED_MARKETING_FILE)}
     )
     return build
+
+
+def test_marketing_campaign_file_has_no_control_arm_so_no_uplift(marketing_build):
+    # Its campaigns were sent to everyone: revenue is gross and nothing is learned about uplift.
+    assert marketing_build.query("select distinct attribution from marts.campaign_performance") == [
+        ("gross",)
+    ]
+    for mart in UPLIFT_MARTS:
+        assert marketing_build.scalar(f"select count(*) from marts.{mart}") == 0
+    assert "no experiment with a control arm" in marketing_build.output
 
 
 def test_marketing_campaign_file_maps_every_row(marketing_build):

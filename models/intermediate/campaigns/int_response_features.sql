@@ -1,13 +1,15 @@
-{#- One row per snapshot x customer: the features response scoring learns from and scores with.
-    Snapshot 'train' holds the customers contacted by the target campaign (var
+{#- One row per snapshot x customer: the features the response and uplift models learn from and
+    score with. Snapshot 'train' holds the customers contacted by the target campaign (var
     response_campaign_id, else the latest broadcast campaign), with features computed only from
-    orders and campaigns before its contact date, and the response as label. Snapshot 'score'
-    holds every customer with the same features as of the as-of date. Inputs without order lines
-    (the Customer Personality Analysis file) only have totals as of the file date: both snapshots
-    use them, and prior campaigns are those with a lower sequence. -#}
+    orders and campaigns before its contact date, and the response as label. Snapshot
+    'experiment' holds the customers of the target experiment (var uplift_campaign_id, else the
+    latest campaign with a control arm), with features before its contact date, their arm, response
+    and revenue. Snapshot 'score' holds every customer with the same features as of the as-of date.
+    Inputs without order lines (the Customer Personality Analysis file) only have totals as of the
+    file date: every snapshot uses them, and prior campaigns are those with a lower sequence. -#}
 {%- set history_columns = ['recency_days', 'frequency', 'monetary', 'deal_share']
     + prefixed('share_', product_categories()) + prefixed('share_', purchase_channels()) -%}
-{%- set history_snapshots = ['train', 'score'] -%}
+{%- set history_snapshots = ['train', 'experiment', 'score'] -%}
 {#- The same measures in the feature table, for inputs that only carry totals. -#}
 {%- set total_columns = {'frequency': 'orders_count', 'monetary': 'net_revenue'} -%}
 
@@ -48,6 +50,34 @@ sequenced_campaigns as (
     from broadcast_campaigns
 ),
 
+experiment_campaigns as (
+    select
+        campaign_id,
+        contact_date
+    from campaigns
+    where is_experiment and has_contacts
+),
+
+sequenced_experiments as (
+    select
+        *,
+        row_number() over (order by contact_date desc nulls last, campaign_id desc) as recency_rank
+    from experiment_campaigns
+),
+
+target_experiment as (
+    select
+        campaign_id,
+        contact_date
+    from sequenced_experiments
+    where
+        {% if setting('uplift_campaign_id') is not none -%}
+            campaign_id = {{ setting_literal('uplift_campaign_id') }}
+        {%- else -%}
+            recency_rank = 1
+        {%- endif %}
+),
+
 latest_campaign as (
     select max(campaign_sequence) as campaign_sequence
     from sequenced_campaigns
@@ -68,12 +98,25 @@ target_campaign as (
 snapshots as (
     select
         'train' as snapshot,
+        campaign_id as target_campaign_id,
         contact_date as cutoff_date,
         campaign_sequence as first_later_campaign
     from target_campaign
     union all
     select
+        'experiment' as snapshot,
+        target_experiment.campaign_id as target_campaign_id,
+        target_experiment.contact_date as cutoff_date,
+        -- Broadcast campaigns that reached customers before the experiment are its prior ones.
+        1 + (
+            select count(*) from sequenced_campaigns
+            where sequenced_campaigns.contact_date < target_experiment.contact_date
+        ) as first_later_campaign
+    from target_experiment
+    union all
+    select
         'score' as snapshot,
+        (select {{ any_value('target_campaign.campaign_id') }} from target_campaign) as target_campaign_id,
         reference_date.as_of_date as cutoff_date,
         coalesce(latest_campaign.campaign_sequence, 0) + 1 as first_later_campaign
     from reference_date
@@ -205,12 +248,17 @@ campaign_history as (
 ),
 
 labels as (
+    -- The contacts of each snapshot's target campaign: what the models learn to predict.
     select
+        snapshots.snapshot,
         contacts.customer_id,
-        contacts.responded
+        contacts.variant,
+        contacts.responded,
+        coalesce(contacts.response_revenue, 0) as response_revenue
     from contacts
-    inner join target_campaign
-        on contacts.campaign_id = target_campaign.campaign_id
+    inner join snapshots
+        on contacts.campaign_id = snapshots.target_campaign_id
+            and snapshots.snapshot in ('train', 'experiment')
 ),
 
 has_order_lines as (
@@ -220,6 +268,7 @@ has_order_lines as (
 snapshot_customers as (
     select
         snapshots.snapshot,
+        snapshots.target_campaign_id,
         snapshots.cutoff_date,
         customer_features.*
     from snapshots
@@ -230,8 +279,10 @@ final as (
     select
         snapshot_customers.snapshot,
         snapshot_customers.customer_id,
-        case when snapshot_customers.snapshot = 'train' then labels.responded end as responded,
-        (select {{ any_value('target_campaign.campaign_id') }} from target_campaign) as target_campaign_id,
+        labels.responded,
+        labels.variant,
+        labels.response_revenue,
+        snapshot_customers.target_campaign_id,
         snapshot_customers.income_clean,
         snapshot_customers.age,
         snapshot_customers.kids_home,
@@ -263,7 +314,8 @@ final as (
         on snapshot_customers.snapshot = campaign_history.snapshot
             and snapshot_customers.customer_id = campaign_history.customer_id
     left join labels
-        on snapshot_customers.customer_id = labels.customer_id
+        on snapshot_customers.snapshot = labels.snapshot
+            and snapshot_customers.customer_id = labels.customer_id
     where snapshot_customers.snapshot = 'score' or labels.customer_id is not null
 )
 

@@ -1,0 +1,14 @@
+"""One row per experiment arm x learner x customer of the target experiment: the out-of-fold
+uplift of every candidate learner. Maths in python_udfs.uplift."""
+
+from python_udfs.threads import limit_native_threads
+from python_udfs.uplift import UpliftSettings, predict_out_of_fold, read_experiment_arms
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    with limit_native_threads("int_uplift_predictions", dbt.config.get("meta")):
+        settings = UpliftSettings.from_meta(dbt.config.get("meta"))
+        arms = read_experiment_arms(dbt.ref("int_response_features"), settings)
+        result = predict_out_of_fold(arms, settings)
+    return result

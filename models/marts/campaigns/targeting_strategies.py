@@ -1,0 +1,34 @@
+"""One row per experiment arm x targeting strategy: the incremental profit, on the experiment's
+own customers and out of fold, of treating everyone, nobody, or the same number of customers
+chosen by response propensity, by uplift or by RFM score. Maths in python_udfs.uplift."""
+
+from python_udfs.response import read_scoring_inputs
+from python_udfs.threads import limit_native_threads
+from python_udfs.uplift import (
+    UpliftSettings,
+    chosen_learners,
+    read_campaigns,
+    read_experiment_arms,
+    read_metrics,
+    read_predictions,
+    response_propensity,
+    targeting_strategies,
+)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    meta = dbt.config.get("meta")
+    with limit_native_threads("targeting_strategies", meta):
+        features = dbt.ref("int_response_features")
+        scoring = read_scoring_inputs(
+            meta, features, dbt.ref("response_model_metrics"), dbt.ref("int_campaigns_classified")
+        )
+        result = targeting_strategies(
+            read_experiment_arms(features, UpliftSettings.from_meta(meta)),
+            chosen_learners(read_metrics(dbt.ref("uplift_model_metrics"))),
+            read_predictions(dbt.ref("int_uplift_predictions")),
+            read_campaigns(dbt.ref("int_campaigns_classified")),
+            response_propensity(scoring),
+        )
+    return result
