@@ -30,9 +30,18 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 
+from python_udfs.features import (
+    BASE_CATEGORICAL,
+    BASE_FEATURES,
+    BASE_NUMERIC,
+    FeatureSet,
+    attribute_columns,
+    feature_set,
+    relation_columns,
+)
 from python_udfs.frames import (
     relation_batches,
     relation_to_pandas,
@@ -43,31 +52,8 @@ from python_udfs.frames import (
 from python_udfs.progress import Log, log_progress
 from python_udfs.threads import native_threads
 
-NUMERIC_FEATURES = [
-    "income_clean",
-    "age",
-    "kids_home",
-    "teens_home",
-    "household_size",
-    "web_visits_per_month",
-    "tenure_days",
-    "recency_days",
-    "frequency",
-    "monetary",
-    "deal_share",
-    "share_wines",
-    "share_meat",
-    "share_fruits",
-    "share_fish",
-    "share_sweets",
-    "share_gold",
-    "share_web",
-    "share_catalog",
-    "share_store",
-    "prior_campaigns_contacted",
-    "prior_campaigns_accepted",
-]
-CATEGORICAL_FEATURES = ["education_level", "marital_group"]
+NUMERIC_FEATURES = list(BASE_NUMERIC)
+CATEGORICAL_FEATURES = list(BASE_CATEGORICAL)
 INPUT_COLUMNS = [
     "snapshot",
     "customer_id",
@@ -91,6 +77,7 @@ METRIC_COLUMNS = [
     "threshold",
     "is_chosen",
     "note",
+    "features",
 ]
 # Chosen by PR-AUC: at a 10-15% response rate it rewards ranking the few responders first,
 # which is what targeting needs; ROC-AUC is reported next to it.
@@ -114,27 +101,31 @@ class ResponseSettings:
         return replace(settings, n_jobs=native_threads((meta or {}).get("dbt_threads")))
 
 
-def preprocessor(scale: bool) -> ColumnTransformer:
-    """Median-impute numbers (scaled for linear and kernel models), one-hot the categories."""
+def preprocessor(scale: bool, features: FeatureSet = BASE_FEATURES) -> Pipeline:
+    """Convert the customer attributes (``FeatureSet.prepare``), median-impute numbers and flags
+    (scaled for linear and kernel models), one-hot the categories."""
     numeric = [SimpleImputer(strategy="median", keep_empty_features=True)]
     if scale:
         numeric.append(StandardScaler())
-    return ColumnTransformer(
+    columns = ColumnTransformer(
         [
-            ("numeric", make_pipeline(*numeric), NUMERIC_FEATURES),
+            ("numeric", make_pipeline(*numeric), [*features.numeric, *features.flags]),
             (
                 "categorical",
                 make_pipeline(
                     SimpleImputer(strategy="constant", fill_value="Unknown"),
                     OneHotEncoder(handle_unknown="ignore"),
                 ),
-                CATEGORICAL_FEATURES,
+                list(features.categorical),
             ),
         ]
     )
+    return make_pipeline(FunctionTransformer(features.prepare), columns)
 
 
-def make_model(name: str, seed: int, n_jobs: int = 1) -> Pipeline:
+def make_model(
+    name: str, seed: int, n_jobs: int = 1, features: FeatureSet = BASE_FEATURES
+) -> Pipeline:
     """The candidate classifiers, each weighting classes to counter the imbalance."""
     if name == "logistic_regression":
         classifier = LogisticRegression(max_iter=2000, class_weight="balanced", C=0.5)
@@ -151,7 +142,8 @@ def make_model(name: str, seed: int, n_jobs: int = 1) -> Pipeline:
         classifier = SVC(kernel="rbf", C=1.0, class_weight="balanced", random_state=seed)
     else:
         raise ValueError(f"unknown model {name}")
-    return Pipeline([("features", preprocessor(scale=name in {"logistic_regression", "svm"})),
+    scale = name in {"logistic_regression", "svm"}
+    return Pipeline([("features", preprocessor(scale, features)),
                      ("classifier", classifier)])  # fmt: skip
 
 
@@ -175,12 +167,15 @@ def stratified_cap(frame: pd.DataFrame, labels: np.ndarray, max_rows: int, seed:
     return sample, sample_labels
 
 
-def out_of_fold_scores(name: str, frame: pd.DataFrame, labels: np.ndarray, settings) -> np.ndarray:
+def out_of_fold_scores(
+    name: str, frame: pd.DataFrame, labels: np.ndarray, settings,
+    features: FeatureSet = BASE_FEATURES,
+) -> np.ndarray:  # fmt: skip
     """Scores for every row from a model that never saw that row (stratified k-fold)."""
     folds = StratifiedKFold(n_splits=settings.cv_folds, shuffle=True, random_state=settings.seed)
     scores = np.zeros(len(frame))
     for train_index, test_index in folds.split(frame, labels):
-        model = make_model(name, settings.seed, settings.n_jobs).fit(
+        model = make_model(name, settings.seed, settings.n_jobs, features).fit(
             frame.iloc[train_index], labels[train_index]
         )
         scores[test_index] = scores_of(model, frame.iloc[test_index])
@@ -215,11 +210,13 @@ TRAINING_FILTER = "snapshot = 'train' and not coalesce(is_outlier, false) and re
 @dataclass(frozen=True)
 class TrainingSample:
     """What every response model learns from: at most ``max_train_rows`` training contacts in a
-    fixed order, their labels, and how many contacts there were before the cap."""
+    fixed order, their labels, how many contacts there were before the cap, and the columns the
+    models use (the base features and the usable customer attributes)."""
 
     rows: pd.DataFrame
     labels: np.ndarray
     contacts: int
+    features: FeatureSet = BASE_FEATURES
 
 
 # Up to this many sampled ids are sent to the warehouse as an IN list; a bigger sample (a raised
@@ -242,20 +239,23 @@ def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> 
     models' cost flat however many customers there are. Scoring still covers everyone.
     """
     training = relation.filter(TRAINING_FILTER)
+    columns = INPUT_COLUMNS + attribute_columns(relation_columns(relation))
     keys = relation_to_pandas(training, ["customer_id", "responded"])
     labels = keys["responded"].astype(bool).to_numpy()
     sampled, sample_labels = stratified_cap(keys, labels, settings.max_train_rows, settings.seed)
     if len(sampled) == len(keys):
-        rows = relation_to_pandas(training, INPUT_COLUMNS)
+        rows = relation_to_pandas(training, columns)
     elif len(sampled) <= max_id_list:
         ids = ", ".join(sql_string(value) for value in sampled["customer_id"])
-        rows = relation_to_pandas(training.filter(f"customer_id in ({ids})"), INPUT_COLUMNS)
+        rows = relation_to_pandas(training.filter(f"customer_id in ({ids})"), columns)
     else:
         wanted = sampled["customer_id"]
-        batches = relation_batches(training, INPUT_COLUMNS)
+        batches = relation_batches(training, columns)
         rows = pd.concat([batch[batch["customer_id"].isin(wanted)] for batch in batches])
     order = pd.Index(rows["customer_id"]).get_indexer(sampled["customer_id"])
-    return TrainingSample(rows.iloc[order].reset_index(drop=True), sample_labels, len(keys))
+    rows = rows.iloc[order].reset_index(drop=True)
+    features = feature_set(rows, attribute_columns(columns))
+    return TrainingSample(rows, sample_labels, len(keys), features)
 
 
 def why_cannot_learn(labels: np.ndarray, folds: int) -> str | None:
@@ -294,12 +294,12 @@ def compare_models(
                     "(RBF SVM scales quadratically)"
                 )
         started = time.perf_counter()
-        scores = out_of_fold_scores(name, frame, target, settings)
+        scores = out_of_fold_scores(name, frame, target, settings, sample.features)
         threshold = best_f1_threshold(target, scores)
         metrics = classification_metrics(target, scores, threshold)
         rows.append(
             {"model": name, "n_train": len(frame), "positive_rate": float(target.mean()), **metrics}
-            | {"note": note}
+            | {"note": note, "features": sample.features.describe()}
         )
         log(f"response_model_metrics: {name} roc_auc={rows[-1]['roc_auc']:.3f} "
             f"pr_auc={rows[-1]['pr_auc']:.3f} on {len(frame)} contacts in "
@@ -312,11 +312,15 @@ def compare_models(
 
 
 def empty_metrics() -> pd.DataFrame:
-    dtypes = {"model": "string", "note": "string", "n_train": "int64", "is_chosen": "bool"}
+    dtypes = {"model": "string", "note": "string", "n_train": "int64", "is_chosen": "bool",
+              "features": "string"}  # fmt: skip
     return typed_empty(METRIC_COLUMNS, dtypes)
 
 
-def fit_chosen_model(name: str, train: pd.DataFrame, labels: np.ndarray, settings):
+def fit_chosen_model(
+    name: str, train: pd.DataFrame, labels: np.ndarray, settings,
+    features: FeatureSet = BASE_FEATURES,
+):  # fmt: skip
     """The chosen model refitted on the training contacts, with sigmoid calibration so that its
     output reads as a probability (needed for expected profit).
 
@@ -327,7 +331,10 @@ def fit_chosen_model(name: str, train: pd.DataFrame, labels: np.ndarray, setting
     if name == "svm":
         train, labels = stratified_cap(train, labels, settings.svm_max_rows, settings.seed)
     calibrated = CalibratedClassifierCV(
-        make_model(name, settings.seed, settings.n_jobs), method="sigmoid", cv=3, ensemble=False
+        make_model(name, settings.seed, settings.n_jobs, features),
+        method="sigmoid",
+        cv=3,
+        ensemble=False,
     )
     return calibrated.fit(train, labels)
 
@@ -374,7 +381,9 @@ def score_customers(inputs: ScoringInputs, population: Iterable[pd.DataFrame]) -
     sample, settings = inputs.sample, inputs.settings
     if inputs.chosen_model is None or why_cannot_learn(sample.labels, settings.cv_folds):
         return empty
-    model = fit_chosen_model(inputs.chosen_model, sample.rows, sample.labels, settings)
+    model = fit_chosen_model(
+        inputs.chosen_model, sample.rows, sample.labels, settings, sample.features
+    )
     scorer = probability_scorer(model)
     scored = [scorer(batch) for batch in population if len(batch)]
     if not scored:
@@ -454,8 +463,9 @@ def feature_importance(chosen_model: str | None, sample: TrainingSample, setting
         fit_rows, fit_labels = stratified_cap(
             fit_rows, fit_labels, settings.svm_max_rows, settings.seed
         )
-    model = make_model(chosen_model, settings.seed, settings.n_jobs).fit(fit_rows, fit_labels)
-    columns = NUMERIC_FEATURES + CATEGORICAL_FEATURES
+    model = make_model(chosen_model, settings.seed, settings.n_jobs, sample.features)
+    model = model.fit(fit_rows, fit_labels)
+    columns = sample.features.columns
     result = permutation_importance(
         model, test_rows[columns], test_labels, scoring="average_precision",
         n_repeats=5, random_state=settings.seed, n_jobs=1,
@@ -501,7 +511,7 @@ def out_of_fold_lift(
         return typed_empty(LIFT_COLUMNS, dtypes)
     if chosen_model == "svm":
         train, labels = stratified_cap(train, labels, settings.svm_max_rows, settings.seed)
-    scores = out_of_fold_scores(chosen_model, train, labels, settings)
+    scores = out_of_fold_scores(chosen_model, train, labels, settings, sample.features)
     return lift_table(labels, scores, revenue_per_response, cost_per_contact)
 
 
@@ -525,4 +535,5 @@ def read_scoring_inputs(meta: dict | None, features, metrics, economics) -> Scor
 
 def read_population(features, batch_rows: int = 500_000) -> Iterable[pd.DataFrame]:
     """The score snapshot of the feature relation, in batches (``score_customers``)."""
-    return relation_batches(features.filter("snapshot = 'score'"), INPUT_COLUMNS, batch_rows)
+    columns = INPUT_COLUMNS + attribute_columns(relation_columns(features))
+    return relation_batches(features.filter("snapshot = 'score'"), columns, batch_rows)

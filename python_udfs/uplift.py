@@ -31,11 +31,16 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from python_udfs.features import (
+    BASE_FEATURES,
+    FeatureSet,
+    attribute_columns,
+    feature_set,
+    relation_columns,
+)
 from python_udfs.frames import relation_batches, relation_to_pandas, settings_from_meta, typed_empty
 from python_udfs.progress import Log, log_progress
 from python_udfs.response import (
-    CATEGORICAL_FEATURES,
-    NUMERIC_FEATURES,
     fit_chosen_model,
     preprocessor,
     score_deciles,
@@ -44,7 +49,6 @@ from python_udfs.response import (
 from python_udfs.response import why_cannot_learn as response_cannot_learn
 from python_udfs.threads import native_threads
 
-FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 EXPERIMENT_COLUMNS = [
     "customer_id",
     "target_campaign_id",
@@ -52,7 +56,7 @@ EXPERIMENT_COLUMNS = [
     "responded",
     "response_revenue",
     "is_outlier",
-    *FEATURES,
+    *BASE_FEATURES.columns,
 ]
 LEARNERS = ["t_learner_logistic", "t_learner_boosting", "x_learner_logistic", "x_learner_boosting"]
 CONTROL = "control"
@@ -90,7 +94,7 @@ class UpliftSettings:
 # --- base models and learners -------------------------------------------------------------
 
 
-def outcome_model(base: str, seed: int) -> Pipeline:
+def outcome_model(base: str, seed: int, features: FeatureSet = BASE_FEATURES) -> Pipeline:
     """P(respond | features) within one arm. Unweighted, so that its output is a probability."""
     if base == "logistic":
         classifier = LogisticRegression(max_iter=2000, C=0.5)
@@ -100,11 +104,11 @@ def outcome_model(base: str, seed: int) -> Pipeline:
         )
     else:
         raise ValueError(f"unknown base model {base}")
-    return Pipeline([("features", preprocessor(scale=base == "logistic")),
+    return Pipeline([("features", preprocessor(base == "logistic", features)),
                      ("model", classifier)])  # fmt: skip
 
 
-def effect_model(base: str, seed: int) -> Pipeline:
+def effect_model(base: str, seed: int, features: FeatureSet = BASE_FEATURES) -> Pipeline:
     """The X-learner's second stage: a regression of imputed individual effects."""
     if base == "logistic":
         regressor = Ridge(alpha=1.0)
@@ -114,12 +118,12 @@ def effect_model(base: str, seed: int) -> Pipeline:
         )
     else:
         raise ValueError(f"unknown base model {base}")
-    return Pipeline([("features", preprocessor(scale=base == "logistic")),
+    return Pipeline([("features", preprocessor(base == "logistic", features)),
                      ("model", regressor)])  # fmt: skip
 
 
 def probability(model: Pipeline, rows: pd.DataFrame) -> np.ndarray:
-    return model.predict_proba(rows[FEATURES])[:, 1]
+    return model.predict_proba(rows)[:, 1]
 
 
 @dataclass
@@ -140,21 +144,21 @@ class UpliftModel:
             uplift = probability(self.treated, rows) - untreated
         else:
             # Kuenzel et al.: tau = g * tau_control + (1 - g) * tau_treated, g = P(treated).
-            uplift = self.treated_share * self.effect_untreated.predict(rows[FEATURES]) + (
+            uplift = self.treated_share * self.effect_untreated.predict(rows) + (
                 1 - self.treated_share
-            ) * self.effect_treated.predict(rows[FEATURES])
+            ) * self.effect_treated.predict(rows)
         return untreated, np.clip(uplift, -untreated, 1 - untreated)
 
 
 def fit_learner(
-    learner: str, rows: pd.DataFrame, treated: np.ndarray, labels: np.ndarray, seed: int
-) -> UpliftModel:
+    learner: str, rows: pd.DataFrame, treated: np.ndarray, labels: np.ndarray, seed: int,
+    *, features: FeatureSet = BASE_FEATURES,
+) -> UpliftModel:  # fmt: skip
     """Fit one of ``LEARNERS`` on experiment rows (``treated`` and ``labels`` are boolean)."""
     kind, base = learner.split("_learner_")
     treated, labels = np.asarray(treated, bool), np.asarray(labels, bool)
-    features = rows[FEATURES]
-    untreated_model = outcome_model(base, seed).fit(features[~treated], labels[~treated])
-    treated_model = outcome_model(base, seed).fit(features[treated], labels[treated])
+    untreated_model = outcome_model(base, seed, features).fit(rows[~treated], labels[~treated])
+    treated_model = outcome_model(base, seed, features).fit(rows[treated], labels[treated])
     model = UpliftModel(learner, untreated_model, treated_model, treated_share=treated.mean())
     if kind == "x":
         treated_rows, control_rows = rows[treated], rows[~treated]
@@ -162,9 +166,9 @@ def fit_learner(
         # each control customer, by the other arm's outcome model.
         imputed_treated = labels[treated] - probability(untreated_model, treated_rows)
         imputed_control = probability(treated_model, control_rows) - labels[~treated]
-        model.effect_treated = effect_model(base, seed).fit(treated_rows[FEATURES], imputed_treated)
-        model.effect_untreated = effect_model(base, seed).fit(
-            control_rows[FEATURES], imputed_control
+        model.effect_treated = effect_model(base, seed, features).fit(treated_rows, imputed_treated)
+        model.effect_untreated = effect_model(base, seed, features).fit(
+            control_rows, imputed_control
         )
     elif kind != "t":
         raise ValueError(f"unknown learner {learner}")
@@ -192,8 +196,9 @@ def why_cannot_learn(treated: np.ndarray, labels: np.ndarray, folds: int) -> str
 
 
 def out_of_fold_uplift(
-    learner: str, rows: pd.DataFrame, treated: np.ndarray, labels: np.ndarray, settings
-) -> tuple[np.ndarray, np.ndarray]:
+    learner: str, rows: pd.DataFrame, treated: np.ndarray, labels: np.ndarray, settings,
+    *, features: FeatureSet = BASE_FEATURES,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """(P(untreated), uplift) for every row from a model that never saw that row, folds
     stratified on treatment x response."""
     folds = StratifiedKFold(n_splits=settings.cv_folds, shuffle=True, random_state=settings.seed)
@@ -201,7 +206,7 @@ def out_of_fold_uplift(
     for train_index, test_index in folds.split(rows, strata(treated, labels)):
         model = fit_learner(
             learner, rows.iloc[train_index], treated[train_index], labels[train_index],
-            settings.seed,
+            settings.seed, features=features,
         )  # fmt: skip
         untreated[test_index], uplift[test_index] = model.predict(rows.iloc[test_index])
     return untreated, uplift
@@ -304,15 +309,18 @@ class ExperimentArm:
     labels: np.ndarray
     revenue: np.ndarray
     contacts: int
+    features: FeatureSet = BASE_FEATURES
 
 
 def read_experiment_arms(relation, settings: UpliftSettings) -> list[ExperimentArm]:
     """The target experiment's arms from ``int_response_features`` (snapshot 'experiment';
     flagged outliers left out). One entry per non-control variant."""
+    attributes = attribute_columns(relation_columns(relation))
     rows = relation_to_pandas(
         relation.filter("snapshot = 'experiment' and not coalesce(is_outlier, false)"),
-        EXPERIMENT_COLUMNS,
+        EXPERIMENT_COLUMNS + attributes,
     )
+    features = feature_set(rows, attributes)
     arms = []
     for variant in sorted(set(rows["variant"].dropna()) - {CONTROL}):
         arm_rows = rows[rows["variant"].isin([variant, CONTROL])].reset_index(drop=True)
@@ -331,6 +339,7 @@ def read_experiment_arms(relation, settings: UpliftSettings) -> list[ExperimentA
                 labels=kept["responded"].astype(bool).to_numpy(),
                 revenue=kept["response_revenue"].astype(float).fillna(0.0).to_numpy(),
                 contacts=len(arm_rows),
+                features=features,
             )
         )
     return arms
@@ -340,12 +349,13 @@ def read_experiment_arms(relation, settings: UpliftSettings) -> list[ExperimentA
 
 PREDICTION_COLUMNS = ["campaign_id", "variant", "learner", "customer_id", "is_treated",
                       "responded", "response_revenue", "untreated_probability_oof",
-                      "uplift_oof"]  # fmt: skip
+                      "uplift_oof", "features"]  # fmt: skip
 
 
 def empty_predictions() -> pd.DataFrame:
     dtypes = {"campaign_id": "string", "variant": "string", "learner": "string",
-              "customer_id": "string", "is_treated": "bool", "responded": "bool"}  # fmt: skip
+              "customer_id": "string", "is_treated": "bool", "responded": "bool",
+              "features": "string"}  # fmt: skip
     return typed_empty(PREDICTION_COLUMNS, dtypes)
 
 
@@ -365,7 +375,7 @@ def predict_out_of_fold(
         for learner in LEARNERS:
             started = time.perf_counter()
             untreated, uplift = out_of_fold_uplift(
-                learner, arm.rows, arm.treated, arm.labels, settings
+                learner, arm.rows, arm.treated, arm.labels, settings, features=arm.features
             )
             frames.append(
                 pd.DataFrame(
@@ -379,6 +389,7 @@ def predict_out_of_fold(
                         "response_revenue": arm.revenue,
                         "untreated_probability_oof": untreated,
                         "uplift_oof": uplift,
+                        "features": arm.features.describe(),
                     }
                 )
             )
@@ -413,7 +424,7 @@ def learner_metrics(predictions: pd.DataFrame) -> pd.DataFrame:
                 "uplift_at_30pct": uplift_at(scores, treated, labels, 0.3),
                 "n_treatment": int(treated.sum()),
                 "n_control": int((~treated).sum()),
-                "features": ", ".join(FEATURES),
+                "features": str(group["features"].iloc[0]),
             }
         )
     if not rows:
@@ -517,7 +528,9 @@ def score_arm(
     settings: UpliftSettings,
 ) -> pd.DataFrame:
     """The chosen learner refitted on the arm's customers, scored on every customer."""
-    model = fit_learner(learner, arm.rows, arm.treated, arm.labels, settings.seed)
+    model = fit_learner(
+        learner, arm.rows, arm.treated, arm.labels, settings.seed, features=arm.features
+    )
     scored = []
     for batch in population:
         if len(batch):
@@ -802,10 +815,11 @@ def read_campaigns(relation) -> pd.DataFrame:
 
 
 def read_population(relation, batch_rows: int = 500_000) -> Iterable[pd.DataFrame]:
-    """The score snapshot (every customer as of the as-of date) in batches."""
-    return relation_batches(
-        relation.filter("snapshot = 'score'"), ["customer_id", *FEATURES], batch_rows
-    )
+    """The score snapshot (every customer as of the as-of date) in batches, with every feature
+    column (the models pick theirs)."""
+    attributes = attribute_columns(relation_columns(relation))
+    columns = ["customer_id", *BASE_FEATURES.columns, *attributes]
+    return relation_batches(relation.filter("snapshot = 'score'"), columns, batch_rows)
 
 
 def read_metrics(relation) -> pd.DataFrame:
@@ -821,5 +835,7 @@ def response_propensity(inputs) -> Callable[[pd.DataFrame], np.ndarray]:
     sample, settings = inputs.sample, inputs.settings
     if inputs.chosen_model is None or response_cannot_learn(sample.labels, settings.cv_folds):
         return lambda rows: np.zeros(len(rows))
-    model = fit_chosen_model(inputs.chosen_model, sample.rows, sample.labels, settings)
+    model = fit_chosen_model(
+        inputs.chosen_model, sample.rows, sample.labels, settings, sample.features
+    )
     return lambda rows: model.predict_proba(rows)[:, 1]

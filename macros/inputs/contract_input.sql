@@ -25,6 +25,11 @@
             cast(null as {{ dbt.type_string() }}) as {{ column }},
             {%- endif %}
             {% endfor -%}
+            {%- if entity == 'customers' -%}
+            {%- for attribute in customer_attributes() -%}
+            {{ adapter.quote(attribute.column) }} as attribute__{{ attribute.name }},
+            {% endfor -%}
+            {%- endif -%}
             source_row_number,
             source_row_issue
         from (

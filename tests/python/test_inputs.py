@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from conftest import PROJECT_DIR, DbtBuild, run_dbt, vars_arg
@@ -218,6 +219,64 @@ def test_experiment_only_input_reads_out_every_arm(tmp_path):
     assert womens[3] == pytest.approx(0.03)
     assert mens[4] == pytest.approx(1.0)
     assert_accounted(build, "campaign_contacts", rows_in_file(rows), "stg_shop__campaign_contacts")
+
+
+def test_extra_customer_columns_become_attributes_the_uplift_model_learns_from(tmp_path):
+    # A CRM export with columns the contract does not name: a tier (category), an opt-in flag,
+    # a score (number) and an e-mail (an identifier, useless as a feature). The offer lifts
+    # gold customers' response by 30 points and lowers everyone else's by 5.
+    data = tmp_path / "data"
+    data.mkdir()
+    rng = np.random.default_rng(3)
+    customers = [["customer_id", "income", "Loyalty Tier", "opted_in", "crm_score", "email"]]
+    contacts = [["campaign_id", "customer_id", "variant", "responded"]]
+    for customer in range(1, 1601):
+        gold = customer % 3 == 0
+        customers.append([
+            str(customer), str(40000 + customer), "gold" if gold else "silver",
+            "yes" if customer % 2 else "no", f"{rng.normal():.3f}", f"c{customer}@example.com",
+        ])  # fmt: skip
+        treated = rng.random() < 0.5
+        rate = 0.2 + (0.30 if gold else -0.05) * treated
+        contacts.append(["5", str(customer), "offer" if treated else "control",
+                         "1" if rng.random() < rate else "0"])  # fmt: skip
+    write_csv(data / "customers.csv", customers)
+    write_csv(data / "campaign_contacts.csv", contacts)
+    build, _ = build_files(tmp_path, {"input": "files", "input_path": str(data)})
+
+    assert_accounted(build, "customers", rows_in_file(customers), "stg_shop__customers")
+    attributes = [
+        row[0]
+        for row in build.query(
+            "select column_name from information_schema.columns "
+            "where table_name = 'stg_shop__customer_attributes' order by ordinal_position"
+        )
+    ]
+    assert attributes == ["attribute__loyalty_tier", "attribute__opted_in",
+                          "attribute__crm_score", "attribute__email", "customer_id"]  # fmt: skip
+    # The marts' contract is untouched.
+    assert "attribute__loyalty_tier" not in {
+        row[0]
+        for row in build.query(
+            "select column_name from information_schema.columns where table_name = 'customers'"
+        )
+    }
+    features = build.scalar("select any_value(features) from marts.uplift_model_metrics")
+    assert {"loyalty_tier", "opted_in", "crm_score"} <= set(features.split(", "))
+    assert "email" not in features
+    by_tier = dict(
+        build.query(
+            """
+            select attributes.attribute__loyalty_tier, avg(uplift.uplift)
+            from marts.customer_uplift as uplift
+            inner join staging.stg_shop__customer_attributes as attributes using (customer_id)
+            group by all
+            """
+        )
+    )
+    # Planted: +0.30 for gold, -0.05 for silver; the tier is the only signal there is.
+    assert by_tier["gold"] - by_tier["silver"] > 0.2
+    assert by_tier["silver"] < 0.05
 
 
 def test_missing_required_column_fails_naming_input_file_and_column(tmp_path):

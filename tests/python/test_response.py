@@ -127,6 +127,33 @@ def test_planted_driver_tops_the_importances():
     assert set(table["feature"]) == set(NUMERIC_FEATURES + CATEGORICAL_FEATURES)
 
 
+def test_a_customer_attribute_that_drives_response_is_learned_and_listed():
+    # An extra CRM column: members respond far more often; the base features carry no signal.
+    features = planted_contacts()
+    rng = np.random.default_rng(4)
+    member = rng.random(len(features) // 2) < 0.3
+    responded = rng.random(len(member)) < np.where(member, 0.6, 0.05)
+    half = len(features) // 2
+    features.loc[: half - 1, "responded"] = responded
+    features["attribute__member"] = np.tile(np.where(member, "yes", "no"), 2)
+    features["attribute__email"] = [f"c{index}@example.com" for index in range(len(features))]
+    sample = sample_of(features)
+    assert sample.features.flags == ("attribute__member",)
+    metrics = compare_models(sample, FAST, log=lambda message: None)
+    assert (metrics["features"].str.split(", ").map(lambda names: "member" in names)).all()
+    assert not metrics["features"].str.contains("email").any()
+    table = feature_importance("logistic_regression", sample, FAST)
+    assert table["feature"].iloc[0] == "attribute__member"
+    scores = score_customers(
+        ScoringInputs(FAST, sample, "logistic_regression", 11.0, 3.0), population_of(features)
+    )
+    is_member = dict(zip(features["customer_id"].astype(str)[:half], member, strict=True))
+    by_member = scores.groupby(scores["customer_id"].map(is_member))["response_probability"].mean()
+    # Planted: 0.6 for members, 0.05 for the others (calibrated probabilities).
+    assert by_member[True] > 0.4
+    assert by_member[False] < 0.15
+
+
 def test_single_outcome_gives_empty_tables_with_a_reason():
     features = planted_contacts()
     features["responded"] = features["responded"].map(

@@ -129,8 +129,8 @@ def test_no_customer_is_predicted_by_a_model_that_saw_them(monkeypatch):
     seen: list[tuple[set, set]] = []
     real_fit = uplift.fit_learner
 
-    def recording_fit(learner, rows, treated, labels, seed):
-        model = real_fit(learner, rows, treated, labels, seed)
+    def recording_fit(learner, rows, treated, labels, seed, **options):
+        model = real_fit(learner, rows, treated, labels, seed, **options)
         trained_on, predicted = set(rows["customer_id"]), set()
         seen.append((trained_on, predicted))
         real_predict = model.predict

@@ -6,12 +6,15 @@
     latest campaign with a control arm), with features before its contact date, their arm, response
     and revenue. Snapshot 'score' holds every customer with the same features as of the as-of date.
     Inputs without order lines (the Customer Personality Analysis file) only have totals as of the
-    file date: every snapshot uses them, and prior campaigns are those with a lower sequence. -#}
+    file date: every snapshot uses them, and prior campaigns are those with a lower sequence. The
+    customers input's extra columns follow as attribute__* (text). -#}
 {%- set history_columns = ['recency_days', 'frequency', 'monetary', 'deal_share']
     + prefixed('share_', product_categories()) + prefixed('share_', purchase_channels()) -%}
 {%- set history_snapshots = ['train', 'experiment', 'score'] -%}
+{%- set attributes = customer_attributes() -%}
 {#- The same measures in the feature table, for inputs that only carry totals. -#}
-{%- set total_columns = {'frequency': 'orders_count', 'monetary': 'net_revenue'} -%}
+{%- set total_columns = {'frequency': 'orders_count', 'monetary': 'net_revenue'} %}
+-- depends_on: {{ ref('int_customer_attributes') }}
 
 with
 
@@ -34,6 +37,12 @@ campaigns as (
 reference_date as (
     select * from {{ ref('int_reference_date') }}
 ),
+
+{% if attributes -%}
+customer_attributes as (
+    select * from {{ ref('int_customer_attributes') }}
+),
+{%- endif %}
 
 broadcast_campaigns as (
     select
@@ -303,6 +312,9 @@ final as (
         {% endfor -%}
         coalesce(campaign_history.prior_campaigns_contacted, 0) as prior_campaigns_contacted,
         coalesce(campaign_history.prior_campaigns_accepted, 0) as prior_campaigns_accepted,
+        {% for attribute in attributes -%}
+            customer_attributes.attribute__{{ attribute.name }},
+        {% endfor -%}
         snapshot_customers.is_income_outlier or snapshot_customers.is_birth_year_implausible
             as is_outlier
     from snapshot_customers
@@ -313,6 +325,10 @@ final as (
     left join campaign_history
         on snapshot_customers.snapshot = campaign_history.snapshot
             and snapshot_customers.customer_id = campaign_history.customer_id
+    {% if attributes -%}
+        left join customer_attributes
+            on snapshot_customers.customer_id = customer_attributes.customer_id
+    {%- endif %}
     left join labels
         on snapshot_customers.snapshot = labels.snapshot
             and snapshot_customers.customer_id = labels.customer_id
