@@ -50,6 +50,36 @@ def relation_batches(
     yield relation_to_pandas(relation, columns)
 
 
+# Up to this many ids are sent to the warehouse as an IN list; more are picked out of the rows
+# batch by batch instead, so the query text stays small.
+MAX_ID_LIST = 50_000
+
+
+def rows_for_ids(
+    relation: Any,
+    columns: Sequence[str],
+    ids: pd.Series,
+    total: int,
+    max_id_list: int = MAX_ID_LIST,
+) -> pd.DataFrame:
+    """The rows of ``relation`` whose ``customer_id`` is in ``ids`` (unique), in the order of
+    ``ids`` (ids it does not hold are skipped), fetching only those rows: all rows when ``ids`` holds all ``total`` of them, an IN
+    list of escaped ids up to ``max_id_list``, else a batch-by-batch filter. A sample of a
+    10M-row table is read without the table ever being in pandas."""
+    if len(ids) == total:
+        rows = relation_to_pandas(relation, columns)
+    elif len(ids) == 0:
+        rows = relation_to_pandas(relation.filter("false"), columns)
+    elif len(ids) <= max_id_list:
+        listed = ", ".join(sql_string(value) for value in ids)
+        rows = relation_to_pandas(relation.filter(f"customer_id in ({listed})"), columns)
+    else:
+        batches = relation_batches(relation, columns)
+        rows = pd.concat([batch[batch["customer_id"].isin(ids)] for batch in batches])
+    order = pd.Index(rows["customer_id"]).get_indexer(ids)
+    return rows.iloc[order[order >= 0]].reset_index(drop=True)
+
+
 def sql_string(value: object) -> str:
     """``value`` as a quoted SQL string literal (quotes doubled): ids are text from the user's
     files, so they reach SQL only this way."""

@@ -43,10 +43,11 @@ from python_udfs.features import (
     relation_columns,
 )
 from python_udfs.frames import (
+    MAX_ID_LIST,
     relation_batches,
     relation_to_pandas,
+    rows_for_ids,
     settings_from_meta,
-    sql_string,
     typed_empty,
 )
 from python_udfs.progress import Log, log_progress
@@ -219,12 +220,6 @@ class TrainingSample:
     features: FeatureSet = BASE_FEATURES
 
 
-# Up to this many sampled ids are sent to the warehouse as an IN list; a bigger sample (a raised
-# response_max_train_rows) is picked out of the training rows batch by batch instead, so the query
-# text stays small.
-MAX_ID_LIST = 50_000
-
-
 def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> TrainingSample:
     """The training contacts (``TRAINING_FILTER``) of a feature relation, capped at
     ``max_train_rows`` by a stratified sample, without reading the whole table: the sample is
@@ -243,17 +238,7 @@ def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> 
     keys = relation_to_pandas(training, ["customer_id", "responded"])
     labels = keys["responded"].astype(bool).to_numpy()
     sampled, sample_labels = stratified_cap(keys, labels, settings.max_train_rows, settings.seed)
-    if len(sampled) == len(keys):
-        rows = relation_to_pandas(training, columns)
-    elif len(sampled) <= max_id_list:
-        ids = ", ".join(sql_string(value) for value in sampled["customer_id"])
-        rows = relation_to_pandas(training.filter(f"customer_id in ({ids})"), columns)
-    else:
-        wanted = sampled["customer_id"]
-        batches = relation_batches(training, columns)
-        rows = pd.concat([batch[batch["customer_id"].isin(wanted)] for batch in batches])
-    order = pd.Index(rows["customer_id"]).get_indexer(sampled["customer_id"])
-    rows = rows.iloc[order].reset_index(drop=True)
+    rows = rows_for_ids(training, columns, sampled["customer_id"], len(keys), max_id_list)
     features = feature_set(rows, attribute_columns(columns))
     return TrainingSample(rows, sample_labels, len(keys), features)
 

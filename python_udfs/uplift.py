@@ -38,7 +38,13 @@ from python_udfs.features import (
     feature_set,
     relation_columns,
 )
-from python_udfs.frames import relation_batches, relation_to_pandas, settings_from_meta, typed_empty
+from python_udfs.frames import (
+    relation_batches,
+    relation_to_pandas,
+    rows_for_ids,
+    settings_from_meta,
+    typed_empty,
+)
 from python_udfs.progress import Log, log_progress
 from python_udfs.response import (
     fit_chosen_model,
@@ -314,31 +320,37 @@ class ExperimentArm:
 
 def read_experiment_arms(relation, settings: UpliftSettings) -> list[ExperimentArm]:
     """The target experiment's arms from ``int_response_features`` (snapshot 'experiment';
-    flagged outliers left out). One entry per non-control variant."""
+    flagged outliers left out). One entry per non-control variant. Each arm and the control
+    customers are capped at ``max_train_rows`` by a sample stratified on treatment x response,
+    drawn from the ids and fetched alone (``rows_for_ids``), so memory does not grow with the
+    experiment."""
+    experiment = relation.filter("snapshot = 'experiment' and not coalesce(is_outlier, false)")
     attributes = attribute_columns(relation_columns(relation))
-    rows = relation_to_pandas(
-        relation.filter("snapshot = 'experiment' and not coalesce(is_outlier, false)"),
-        EXPERIMENT_COLUMNS + attributes,
-    )
+    keys = relation_to_pandas(experiment, ["customer_id", "variant", "responded"])
+    samples = {}
+    for variant in sorted(set(keys["variant"].dropna()) - {CONTROL}):
+        arm_keys = keys[keys["variant"].isin([variant, CONTROL])].reset_index(drop=True)
+        groups = strata(arm_keys["variant"] == variant, arm_keys["responded"].astype(bool))
+        kept, _ = stratified_cap(arm_keys, groups, settings.max_train_rows, settings.seed)
+        samples[variant] = (kept["customer_id"].reset_index(drop=True), len(arm_keys))
+    if not samples:
+        return []
+    wanted = pd.Series(pd.unique(pd.concat([ids for ids, _ in samples.values()])))
+    rows = rows_for_ids(experiment, EXPERIMENT_COLUMNS + attributes, wanted, len(keys))
+    position = pd.Index(rows["customer_id"])
     features = feature_set(rows, attributes)
     arms = []
-    for variant in sorted(set(rows["variant"].dropna()) - {CONTROL}):
-        arm_rows = rows[rows["variant"].isin([variant, CONTROL])].reset_index(drop=True)
-        treated = (arm_rows["variant"] == variant).to_numpy()
-        labels = arm_rows["responded"].astype(bool).to_numpy()
-        groups = strata(treated, labels)
-        kept, _ = stratified_cap(arm_rows.assign(_group=groups), groups,
-                                 settings.max_train_rows, settings.seed)  # fmt: skip
-        kept = kept.drop(columns="_group").reset_index(drop=True)
+    for variant, (ids, contacts) in samples.items():
+        kept = rows.iloc[position.get_indexer(ids)].reset_index(drop=True)
         arms.append(
             ExperimentArm(
-                campaign_id=str(arm_rows["target_campaign_id"].iloc[0]),
+                campaign_id=str(kept["target_campaign_id"].iloc[0]),
                 variant=variant,
                 rows=kept,
                 treated=(kept["variant"] == variant).to_numpy(),
                 labels=kept["responded"].astype(bool).to_numpy(),
                 revenue=kept["response_revenue"].astype(float).fillna(0.0).to_numpy(),
-                contacts=len(arm_rows),
+                contacts=contacts,
                 features=features,
             )
         )

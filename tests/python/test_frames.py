@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
+import pytest
 
-from python_udfs.frames import relation_to_pandas
+from python_udfs.frames import relation_to_pandas, rows_for_ids
 
 
 def test_rows_come_sorted_by_the_requested_columns_whatever_the_stored_order():
@@ -16,3 +18,17 @@ def test_rows_come_sorted_by_the_requested_columns_whatever_the_stored_order():
     frame = relation_to_pandas(conn.table("t"), ["k", "s"])
     assert list(frame.columns) == ["k", "s"]
     assert frame.to_records(index=False).tolist() == [(1, "a"), (1, "b"), (3, "c")]
+
+
+@pytest.mark.parametrize("max_id_list", [1000, 3], ids=["in-list", "batches"])
+def test_rows_for_ids_fetches_just_those_rows_in_their_order(max_id_list):
+    conn = duckdb.connect()
+    conn.execute(
+        "create table t as select 'c' || range as customer_id, range * 1.5 as x from range(100)"
+    )
+    ids = pd.Series(["c7", "c3", "c99", "c0", "c'1"])  # the last one quoted in SQL, and absent
+    rows = rows_for_ids(conn.table("t"), ["customer_id", "x"], ids[:4], 100, max_id_list)
+    assert rows["customer_id"].tolist() == ["c7", "c3", "c99", "c0"]
+    assert rows["x"].tolist() == [10.5, 4.5, 148.5, 0.0]
+    assert len(rows_for_ids(conn.table("t"), ["customer_id"], ids[4:], 100, max_id_list)) == 0
+    assert len(rows_for_ids(conn.table("t"), ["customer_id"], ids[:0], 100, max_id_list)) == 0

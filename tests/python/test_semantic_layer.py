@@ -21,6 +21,7 @@ HEADLINE_METRICS = [
     "customers",
     "response_rate",
     "campaign_roi",
+    "campaign_incremental_profit",
     "average_predicted_clv_12m",
 ]
 
@@ -101,6 +102,8 @@ def test_headline_metrics_equal_the_marts(sample_build, mf_project, tmp_path):
             (select sum(responses) / sum(contacts) from marts.campaign_performance
              where segment_type = 'all'),
             (select (sum(revenue) - sum(cost)) / sum(cost) from marts.campaign_performance
+             where segment_type = 'all'),
+            (select sum(incremental_profit) from marts.campaign_performance
              where segment_type = 'all'),
             (select avg(predicted_clv_12m) from marts.customer_clv)
         """

@@ -3,6 +3,7 @@ learners on planted heterogeneous effects, the economics, the budgeted plan and 
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,6 +24,7 @@ from python_udfs.uplift import (
     plan_within_budget,
     predict_out_of_fold,
     qini_coefficient,
+    read_experiment_arms,
     rfm_score,
     strategy_effect,
     uplift_at,
@@ -272,3 +274,41 @@ def test_rfm_score_ranks_recent_frequent_big_spenders_first():
     assert scores[0] == 15
     assert scores[3] == 3
     assert list(np.argsort(-scores, kind="stable")) == [0, 2, 4, 1, 3]
+
+
+def experiment_table(arm: ExperimentArm) -> duckdb.DuckDBPyRelation:
+    """The arm as the experiment snapshot of a warehouse feature table."""
+    frame = arm.rows.assign(
+        snapshot="experiment",
+        target_campaign_id=arm.campaign_id,
+        variant=np.where(arm.treated, arm.variant, "control"),
+        responded=arm.labels,
+        response_revenue=arm.revenue,
+        is_outlier=False,
+    )
+    connection = duckdb.connect()
+    connection.register("frame", frame)
+    connection.execute("create table features as select * from frame")
+    return connection.table("features")
+
+
+def test_a_capped_experiment_keeps_its_arms_and_response_rates_and_fetches_only_its_rows():
+    arm, _ = planted_experiment(n=3000)
+    relation = experiment_table(arm)
+    capped = read_experiment_arms(relation, UpliftSettings(uplift_max_train_rows=1000, seed=1))
+    assert len(capped) == 1
+    sample = capped[0]
+    assert (len(sample.rows), sample.contacts) == (1000, 3000)
+    # Stratified on treatment x response: each of the four groups keeps its share.
+    for treated in (True, False):
+        for responded in (True, False):
+            share = np.mean((arm.treated == treated) & (arm.labels == responded))
+            got = np.mean((sample.treated == treated) & (sample.labels == responded))
+            assert got == pytest.approx(share, abs=0.002)
+    # Every fetched row is the customer's own row.
+    source = arm.rows.set_index("customer_id")
+    np.testing.assert_allclose(
+        sample.rows["income_clean"], source.loc[sample.rows["customer_id"], "income_clean"]
+    )
+    whole = read_experiment_arms(relation, UpliftSettings(seed=1))[0]
+    assert len(whole.rows) == whole.contacts == 3000
