@@ -63,9 +63,10 @@ def rows_for_ids(
     max_id_list: int = MAX_ID_LIST,
 ) -> pd.DataFrame:
     """The rows of ``relation`` whose ``customer_id`` is in ``ids`` (unique), in the order of
-    ``ids`` (ids it does not hold are skipped), fetching only those rows: all rows when ``ids`` holds all ``total`` of them, an IN
-    list of escaped ids up to ``max_id_list``, else a batch-by-batch filter. A sample of a
-    10M-row table is read without the table ever being in pandas."""
+    ``ids`` (ids it does not hold are skipped), fetching only those rows: all rows when ``ids``
+    holds all ``total`` of them, an IN list of escaped ids up to ``max_id_list``, else a
+    batch-by-batch filter. A sample of a 10M-row table is read without the table ever being in
+    pandas."""
     if len(ids) == total:
         rows = relation_to_pandas(relation, columns)
     elif len(ids) == 0:

@@ -21,7 +21,7 @@ the definitions are in docs/methods.md. Tested in tests/python/test_uplift.py.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -156,29 +156,48 @@ class UpliftModel:
         return untreated, np.clip(uplift, -untreated, 1 - untreated)
 
 
-def fit_learner(
-    learner: str, rows: pd.DataFrame, treated: np.ndarray, labels: np.ndarray, seed: int,
-    *, features: FeatureSet = BASE_FEATURES,
-) -> UpliftModel:  # fmt: skip
-    """Fit one of ``LEARNERS`` on experiment rows (``treated`` and ``labels`` are boolean)."""
-    kind, base = learner.split("_learner_")
+def fit_learners(
+    base: str, rows: pd.DataFrame, treated: np.ndarray, labels: np.ndarray, seed: int,
+    *, features: FeatureSet = BASE_FEATURES, kinds: Sequence[str] = ("t", "x"),
+) -> dict[str, UpliftModel]:  # fmt: skip
+    """The T- and/or X-learner over one base model, fitted on experiment rows (``treated`` and
+    ``labels`` are boolean). Both share the per-arm outcome models: the X-learner's first stage is
+    the T-learner, so fitting them together costs one set of outcome models."""
     treated, labels = np.asarray(treated, bool), np.asarray(labels, bool)
     untreated_model = outcome_model(base, seed, features).fit(rows[~treated], labels[~treated])
     treated_model = outcome_model(base, seed, features).fit(rows[treated], labels[treated])
-    model = UpliftModel(learner, untreated_model, treated_model, treated_share=treated.mean())
-    if kind == "x":
+    share = float(treated.mean())
+    models = {}
+    if "t" in kinds:
+        models[f"t_learner_{base}"] = UpliftModel(
+            f"t_learner_{base}", untreated_model, treated_model, treated_share=share
+        )
+    if "x" in kinds:
         treated_rows, control_rows = rows[treated], rows[~treated]
         # Imputed effects: what treatment did to each treated customer, and would have done to
         # each control customer, by the other arm's outcome model.
         imputed_treated = labels[treated] - probability(untreated_model, treated_rows)
         imputed_control = probability(treated_model, control_rows) - labels[~treated]
-        model.effect_treated = effect_model(base, seed, features).fit(treated_rows, imputed_treated)
-        model.effect_untreated = effect_model(base, seed, features).fit(
-            control_rows, imputed_control
-        )
-    elif kind != "t":
+        models[f"x_learner_{base}"] = UpliftModel(
+            f"x_learner_{base}", untreated_model, treated_model,
+            effect_untreated=effect_model(base, seed, features).fit(control_rows, imputed_control),
+            effect_treated=effect_model(base, seed, features).fit(treated_rows, imputed_treated),
+            treated_share=share,
+        )  # fmt: skip
+    return models
+
+
+def fit_learner(
+    learner: str, rows: pd.DataFrame, treated: np.ndarray, labels: np.ndarray, seed: int,
+    *, features: FeatureSet = BASE_FEATURES,
+) -> UpliftModel:  # fmt: skip
+    """Fit one of ``LEARNERS`` on experiment rows."""
+    if learner not in LEARNERS:
         raise ValueError(f"unknown learner {learner}")
-    return model
+    kind, base = learner.split("_learner_")
+    return fit_learners(base, rows, treated, labels, seed, features=features, kinds=(kind,))[
+        learner
+    ]
 
 
 def strata(treated: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -202,20 +221,25 @@ def why_cannot_learn(treated: np.ndarray, labels: np.ndarray, folds: int) -> str
 
 
 def out_of_fold_uplift(
-    learner: str, rows: pd.DataFrame, treated: np.ndarray, labels: np.ndarray, settings,
+    rows: pd.DataFrame, treated: np.ndarray, labels: np.ndarray, settings,
     *, features: FeatureSet = BASE_FEATURES,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """(P(untreated), uplift) for every row from a model that never saw that row, folds
-    stratified on treatment x response."""
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+    """Per learner, (P(untreated), uplift) for every row from a model that never saw that row;
+    folds stratified on treatment x response, the same folds for every learner."""
     folds = StratifiedKFold(n_splits=settings.cv_folds, shuffle=True, random_state=settings.seed)
-    untreated, uplift = np.zeros(len(rows)), np.zeros(len(rows))
+    result = {learner: (np.zeros(len(rows)), np.zeros(len(rows))) for learner in LEARNERS}
+    bases = sorted({learner.split("_learner_")[1] for learner in LEARNERS})
     for train_index, test_index in folds.split(rows, strata(treated, labels)):
-        model = fit_learner(
-            learner, rows.iloc[train_index], treated[train_index], labels[train_index],
-            settings.seed, features=features,
-        )  # fmt: skip
-        untreated[test_index], uplift[test_index] = model.predict(rows.iloc[test_index])
-    return untreated, uplift
+        test_rows = rows.iloc[test_index]
+        for base in bases:
+            models = fit_learners(
+                base, rows.iloc[train_index], treated[train_index], labels[train_index],
+                settings.seed, features=features,
+            )  # fmt: skip
+            for learner, model in models.items():
+                untreated, uplift = result[learner]
+                untreated[test_index], uplift[test_index] = model.predict(test_rows)
+    return result
 
 
 # --- evaluation -------------------------------------------------------------------------------
@@ -384,11 +408,11 @@ def predict_out_of_fold(
         if reason:
             log(f"uplift: campaign {arm.campaign_id} arm {arm.variant}: {reason}; no model fitted")
             continue
-        for learner in LEARNERS:
-            started = time.perf_counter()
-            untreated, uplift = out_of_fold_uplift(
-                learner, arm.rows, arm.treated, arm.labels, settings, features=arm.features
-            )
+        started = time.perf_counter()
+        predictions = out_of_fold_uplift(
+            arm.rows, arm.treated, arm.labels, settings, features=arm.features
+        )
+        for learner, (untreated, uplift) in predictions.items():
             frames.append(
                 pd.DataFrame(
                     {
@@ -405,8 +429,9 @@ def predict_out_of_fold(
                     }
                 )
             )
-            log(f"uplift: campaign {arm.campaign_id} arm {arm.variant}: {learner} out of fold on "
-                f"{len(arm.rows)} customers in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        log(f"uplift: campaign {arm.campaign_id} arm {arm.variant}: {len(LEARNERS)} learners "
+            f"out of fold ({settings.cv_folds} folds) on {len(arm.rows)} customers in "
+            f"{time.perf_counter() - started:.1f} s")  # fmt: skip
     if not frames:
         return empty_predictions()
     return pd.concat(frames, ignore_index=True)[PREDICTION_COLUMNS]

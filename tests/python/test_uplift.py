@@ -107,6 +107,14 @@ def planted_predictions() -> tuple[pd.DataFrame, np.ndarray]:
     return predict_out_of_fold([arm], FAST, log=lambda message: None), effect
 
 
+def test_the_shared_fit_gives_each_learner_what_its_own_fit_gives():
+    arm, _ = planted_experiment(n=800)
+    both = uplift.fit_learners("boosting", arm.rows, arm.treated, arm.labels, 3)
+    for learner, model in both.items():
+        alone = uplift.fit_learner(learner, arm.rows, arm.treated, arm.labels, 3)
+        np.testing.assert_allclose(model.predict(arm.rows)[1], alone.predict(arm.rows)[1])
+
+
 def test_every_learner_recovers_the_planted_effects_out_of_fold(planted_predictions):
     predictions, effect = planted_predictions
     metrics = learner_metrics(predictions)
@@ -129,24 +137,27 @@ def test_every_learner_recovers_the_planted_effects_out_of_fold(planted_predicti
 def test_no_customer_is_predicted_by_a_model_that_saw_them(monkeypatch):
     arm, _ = planted_experiment(n=600)
     seen: list[tuple[set, set]] = []
-    real_fit = uplift.fit_learner
+    real_fit = uplift.fit_learners
 
-    def recording_fit(learner, rows, treated, labels, seed, **options):
-        model = real_fit(learner, rows, treated, labels, seed, **options)
+    def recording_fit(base, rows, treated, labels, seed, **options):
+        models = real_fit(base, rows, treated, labels, seed, **options)
         trained_on, predicted = set(rows["customer_id"]), set()
         seen.append((trained_on, predicted))
-        real_predict = model.predict
+        for model in models.values():
+            real_predict = model.predict
 
-        def predict(batch):
-            predicted.update(batch["customer_id"])
-            return real_predict(batch)
+            def predict(batch, real_predict=real_predict):
+                predicted.update(batch["customer_id"])
+                return real_predict(batch)
 
-        model.predict = predict
-        return model
+            model.predict = predict
+        return models
 
-    monkeypatch.setattr(uplift, "fit_learner", recording_fit)
-    out_of_fold_uplift("t_learner_logistic", arm.rows, arm.treated, arm.labels, FAST)
-    assert len(seen) == FAST.cv_folds
+    monkeypatch.setattr(uplift, "fit_learners", recording_fit)
+    result = out_of_fold_uplift(arm.rows, arm.treated, arm.labels, FAST)
+    assert sorted(result) == sorted(LEARNERS)
+    # One fit per fold and base model (logistic, boosting), each predicting only its test fold.
+    assert len(seen) == FAST.cv_folds * 2
     assert set().union(*(predicted for _, predicted in seen)) == set(arm.rows["customer_id"])
     for trained_on, predicted in seen:
         assert not trained_on & predicted
