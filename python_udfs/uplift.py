@@ -72,7 +72,7 @@ CONTROL = "control"
 class UpliftSettings:
     """What the dbt models' config.meta passes in."""
 
-    uplift_cv_folds: int = 5
+    uplift_cv_folds: int = 3
     uplift_max_train_rows: int = 50_000
     seed: int = 42
     targeting_budget: float | None = None
@@ -867,12 +867,23 @@ def read_metrics(relation) -> pd.DataFrame:
 
 
 def response_propensity(inputs) -> Callable[[pd.DataFrame], np.ndarray]:
-    """The response model of response_scores (``response.ScoringInputs``), as a function of
-    feature rows; zeros when no response model could be fitted."""
-    sample, settings = inputs.sample, inputs.settings
-    if inputs.chosen_model is None or response_cannot_learn(sample.labels, settings.cv_folds):
-        return lambda rows: np.zeros(len(rows))
-    model = fit_chosen_model(
-        inputs.chosen_model, sample.rows, sample.labels, settings, sample.features
-    )
-    return lambda rows: model.predict_proba(rows)[:, 1]
+    """The response model of response_scores (``response.ScoringInputs``, or None when there is
+    nothing to rank), as a function of feature rows; zeros when no response model could be
+    fitted. The model is fitted on the first call."""
+    fitted: list = []
+
+    def propensity(rows: pd.DataFrame) -> np.ndarray:
+        if inputs is None or inputs.chosen_model is None:
+            return np.zeros(len(rows))
+        sample, settings = inputs.sample, inputs.settings
+        if response_cannot_learn(sample.labels, settings.cv_folds):
+            return np.zeros(len(rows))
+        if not fitted:
+            fitted.append(
+                fit_chosen_model(
+                    inputs.chosen_model, sample.rows, sample.labels, settings, sample.features
+                )
+            )
+        return fitted[0].predict_proba(rows)[:, 1]
+
+    return propensity

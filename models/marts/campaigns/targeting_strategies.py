@@ -21,14 +21,16 @@ def model(dbt, session):
     meta = dbt.config.get("meta")
     with limit_native_threads("targeting_strategies", meta):
         features = dbt.ref("int_response_features")
-        scoring = read_scoring_inputs(
-            meta, features, dbt.ref("response_model_metrics"), dbt.ref("int_campaigns_classified")
-        )
+        arms = read_experiment_arms(features, UpliftSettings.from_meta(meta))
+        # The response model is read only when there is an experiment to rank customers in.
+        response_metrics = dbt.ref("response_model_metrics")
+        campaigns = dbt.ref("int_campaigns_classified")
+        scoring = read_scoring_inputs(meta, features, response_metrics, campaigns) if arms else None
         result = targeting_strategies(
-            read_experiment_arms(features, UpliftSettings.from_meta(meta)),
+            arms,
             chosen_learners(read_metrics(dbt.ref("uplift_model_metrics"))),
             read_predictions(dbt.ref("int_uplift_predictions")),
-            read_campaigns(dbt.ref("int_campaigns_classified")),
+            read_campaigns(campaigns),
             response_propensity(scoring),
         )
     return result
