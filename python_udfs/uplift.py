@@ -100,32 +100,22 @@ class UpliftSettings:
 # --- base models and learners -------------------------------------------------------------
 
 
-def outcome_model(base: str, seed: int, features: FeatureSet = BASE_FEATURES) -> Pipeline:
-    """P(respond | features) within one arm. Unweighted, so that its output is a probability."""
+BOOSTING = {"learning_rate": 0.05, "max_iter": 100, "min_samples_leaf": 40}
+
+
+def base_model(base: str, seed: int, features: FeatureSet, *, effect: bool = False) -> Pipeline:
+    """One base model of the learners: an outcome model, P(respond | features) within one arm
+    (unweighted, so that its output is a probability), or with ``effect`` the X-learner's second
+    stage, a regression of imputed individual effects. Logistic regression pairs with ridge."""
     if base == "logistic":
-        classifier = LogisticRegression(max_iter=2000, C=0.5)
+        model = Ridge(alpha=1.0) if effect else LogisticRegression(max_iter=2000, C=0.5)
     elif base == "boosting":
-        classifier = HistGradientBoostingClassifier(
-            learning_rate=0.05, max_iter=100, min_samples_leaf=40, random_state=seed
-        )
+        boosting = HistGradientBoostingRegressor if effect else HistGradientBoostingClassifier
+        model = boosting(**BOOSTING, random_state=seed)
     else:
         raise ValueError(f"unknown base model {base}")
     return Pipeline([("features", preprocessor(base == "logistic", features)),
-                     ("model", classifier)])  # fmt: skip
-
-
-def effect_model(base: str, seed: int, features: FeatureSet = BASE_FEATURES) -> Pipeline:
-    """The X-learner's second stage: a regression of imputed individual effects."""
-    if base == "logistic":
-        regressor = Ridge(alpha=1.0)
-    elif base == "boosting":
-        regressor = HistGradientBoostingRegressor(
-            learning_rate=0.05, max_iter=100, min_samples_leaf=40, random_state=seed
-        )
-    else:
-        raise ValueError(f"unknown base model {base}")
-    return Pipeline([("features", preprocessor(base == "logistic", features)),
-                     ("model", regressor)])  # fmt: skip
+                     ("model", model)])  # fmt: skip
 
 
 def probability(model: Pipeline, rows: pd.DataFrame) -> np.ndarray:
@@ -164,8 +154,8 @@ def fit_learners(
     ``labels`` are boolean). Both share the per-arm outcome models: the X-learner's first stage is
     the T-learner, so fitting them together costs one set of outcome models."""
     treated, labels = np.asarray(treated, bool), np.asarray(labels, bool)
-    untreated_model = outcome_model(base, seed, features).fit(rows[~treated], labels[~treated])
-    treated_model = outcome_model(base, seed, features).fit(rows[treated], labels[treated])
+    untreated_model = base_model(base, seed, features).fit(rows[~treated], labels[~treated])
+    treated_model = base_model(base, seed, features).fit(rows[treated], labels[treated])
     share = float(treated.mean())
     models = {}
     if "t" in kinds:
@@ -180,8 +170,12 @@ def fit_learners(
         imputed_control = probability(treated_model, control_rows) - labels[~treated]
         models[f"x_learner_{base}"] = UpliftModel(
             f"x_learner_{base}", untreated_model, treated_model,
-            effect_untreated=effect_model(base, seed, features).fit(control_rows, imputed_control),
-            effect_treated=effect_model(base, seed, features).fit(treated_rows, imputed_treated),
+            effect_untreated=base_model(base, seed, features, effect=True).fit(
+                control_rows, imputed_control
+            ),
+            effect_treated=base_model(base, seed, features, effect=True).fit(
+                treated_rows, imputed_treated
+            ),
             treated_share=share,
         )  # fmt: skip
     return models
