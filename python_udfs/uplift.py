@@ -472,6 +472,17 @@ def learner_metrics(predictions: pd.DataFrame) -> pd.DataFrame:
     return table[METRIC_COLUMNS]
 
 
+def predictions_of(
+    predictions: pd.DataFrame, campaign_id: str, variant: str, learner: str
+) -> pd.DataFrame:
+    """One arm's out-of-fold predictions by one learner."""
+    return predictions[
+        (predictions["campaign_id"] == campaign_id)
+        & (predictions["variant"] == variant)
+        & (predictions["learner"] == learner)
+    ]
+
+
 def chosen_learners(metrics: pd.DataFrame) -> dict[tuple[str, str], str]:
     chosen = metrics[metrics["is_chosen"].astype(bool)]
     return {
@@ -613,11 +624,8 @@ def customer_uplift(
         started = time.perf_counter()
         economics = arm_economics(campaign_row(campaigns, arm.campaign_id), arm)
         scored = score_arm(arm, learner, economics, population_of(), settings)
-        oof = predictions[
-            (predictions["campaign_id"] == arm.campaign_id)
-            & (predictions["variant"] == arm.variant)
-            & (predictions["learner"] == learner)
-        ][["customer_id", "uplift_oof"]]
+        oof = predictions_of(predictions, arm.campaign_id, arm.variant, learner)
+        oof = oof[["customer_id", "uplift_oof"]]
         scored = scored.drop(columns="uplift_oof", errors="ignore").merge(
             oof, on="customer_id", how="left"
         )
@@ -697,9 +705,7 @@ def uplift_deciles(
 ) -> pd.DataFrame:
     frames = []
     for (campaign_id, variant), learner in sorted(chosen.items()):
-        group = predictions[(predictions["campaign_id"] == campaign_id)
-                            & (predictions["variant"] == variant)
-                            & (predictions["learner"] == learner)]  # fmt: skip
+        group = predictions_of(predictions, campaign_id, variant, learner)
         table = decile_table(group, costs.get(campaign_id, 0.0))
         frames.append(table.assign(campaign_id=campaign_id, variant=variant, learner=learner))
     if not frames:
@@ -816,9 +822,7 @@ def targeting_strategies(
         learner = chosen.get((arm.campaign_id, arm.variant))
         if learner is None:
             continue
-        group = predictions[(predictions["campaign_id"] == arm.campaign_id)
-                            & (predictions["variant"] == arm.variant)
-                            & (predictions["learner"] == learner)]  # fmt: skip
+        group = predictions_of(predictions, arm.campaign_id, arm.variant, learner)
         rows = arm.rows.assign(customer_id=arm.rows["customer_id"].astype("string"))
         rows = rows.set_index("customer_id").loc[group["customer_id"]].reset_index()
         economics = arm_economics(campaign_row(campaigns, arm.campaign_id), arm)
