@@ -264,17 +264,65 @@ def test_kmeans_rows_in_campaign_performance_add_up(sample_build):
     assert by_type["kmeans"] == by_type["rfm"] == by_type["all"]
 
 
+def test_training_features_count_only_campaigns_before_the_target(sample_build):
+    # Recomputed from the raw contacts: a customer's prior campaigns in a snapshot are the
+    # broadcasts that reached them strictly before the snapshot's campaign. Counting the target
+    # itself (a <= at the cutoff) would add one to every row.
+    mismatches = sample_build.scalar(
+        """
+        with campaigns as (
+            select campaign_id, min(contact_date) as contact_date,
+                bool_or(variant = 'control') as is_experiment
+            from sample.sample_campaign_contacts group by campaign_id
+        ),
+        snapshots as (
+            select distinct features.snapshot, features.target_campaign_id, campaigns.contact_date
+            from intermediate.int_response_features as features
+            inner join campaigns
+                on features.target_campaign_id = cast(campaigns.campaign_id as varchar)
+            where features.snapshot in ('train', 'experiment')
+        ),
+        expected as (
+            select snapshots.snapshot, cast(contacts.customer_id as varchar) as customer_id,
+                count(*) as contacted, count(*) filter (where contacts.responded) as accepted
+            from snapshots
+            inner join campaigns as earlier
+                on not earlier.is_experiment and earlier.contact_date < snapshots.contact_date
+            inner join sample.sample_campaign_contacts as contacts
+                on contacts.campaign_id = earlier.campaign_id
+            group by all
+        )
+        select count(*)
+        from intermediate.int_response_features as features
+        left join expected using (snapshot, customer_id)
+        where features.snapshot in ('train', 'experiment')
+            and (features.prior_campaigns_contacted != coalesce(expected.contacted, 0)
+                or features.prior_campaigns_accepted != coalesce(expected.accepted, 0))
+        """
+    )
+    assert mismatches == 0
+    # And the counts are not trivially zero: the latest campaigns have priors to count.
+    assert (
+        sample_build.scalar(
+            "select max(prior_campaigns_contacted) from intermediate.int_response_features "
+            "where snapshot = 'train'"
+        )
+        >= 3
+    )
+
+
 def test_response_model_finds_the_planted_responsiveness(sample_build):
     # Responses were planted from persona, recency and lifetime; a model that learned nothing
-    # scores 0.5. 0.7 leaves room for seed noise at 4,000 customers while catching a broken
-    # feature pipeline (leaked or missing features move it far from 0.8).
+    # scores 0.5 and the planted process caps what any model can reach (0.78 measured at 4,000
+    # customers, 0.80 at 10,000). Below 0.7 the features are broken; above 0.9 the target has
+    # leaked into them.
     _model, roc_auc, chosen_pr_auc, best_pr_auc = sample_build.query(
         """
         select model, roc_auc, pr_auc, (select max(pr_auc) from marts.response_model_metrics)
         from marts.response_model_metrics where is_chosen
         """
     )[0]
-    assert roc_auc > 0.7
+    assert 0.7 < roc_auc < 0.9
     assert chosen_pr_auc == best_pr_auc
     top_rate, overall_rate = sample_build.query(
         """

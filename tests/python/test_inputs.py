@@ -410,11 +410,12 @@ def test_marketing_campaign_segmentation_finds_a_segment_not_to_target(marketing
 
 def test_marketing_campaign_response_model_matches_the_reference_analyses(marketing_build):
     # The reference notebooks reach out-of-fold ROC-AUC 0.89-0.90 and F1 0.55-0.63 at a 15% base
-    # rate; the chosen model must be at least as good.
+    # rate; the chosen model must be at least as good (0.930 measured), and a leaked target
+    # would push it towards 1.
     roc_auc, f1, positive_rate = marketing_build.query(
         "select roc_auc, f1, positive_rate from marts.response_model_metrics where is_chosen"
     )[0]
-    assert roc_auc >= 0.89
+    assert 0.89 <= roc_auc < 0.97
     assert f1 >= 0.55
     assert positive_rate == pytest.approx(334 / 2240, abs=0.002)
 
