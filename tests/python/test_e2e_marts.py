@@ -3,6 +3,7 @@ out to each other."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
@@ -44,12 +45,41 @@ def test_weekend_lift_shows_in_the_weekday_indices(sample_build):
     assert min(index[6], index[7]) > max(index[day] for day in range(1, 6))
 
 
-def test_seasonal_index_averages_to_one(sample_build):
-    averages = sample_build.query(
-        "select period_type, avg(seasonal_index) from marts.sales_seasonality group by 1"
+def test_seasonal_indices_match_a_recomputation_from_the_orders(sample_build):
+    # Recomputed in pandas from the order lines: revenue per calendar month over the complete
+    # years of the observed span (every day of that window for weekdays, zero-revenue days
+    # included), each period's average over the average of the periods.
+    orders = pd.DataFrame(
+        sample_build.query(
+            "select order_date, amount from marts.orders where not is_order_date_in_future"
+        ),
+        columns=["order_date", "amount"],
     )
-    for _, average in averages:
-        assert average == pytest.approx(1.0, abs=1e-12)
+    orders["order_date"] = pd.to_datetime(orders["order_date"])
+    months = orders.groupby(orders["order_date"].dt.to_period("M"))["amount"].sum()
+    months = months.reindex(
+        pd.period_range(months.index.min(), months.index.max(), freq="M"), fill_value=0
+    )
+    complete = [year for year, group in months.groupby(months.index.year) if len(group) == 12]
+    basis = months[months.index.year.isin(complete)]
+    by_month = basis.groupby(basis.index.month).mean()
+    days = orders.groupby(orders["order_date"].dt.normalize())["amount"].sum()
+    window = pd.date_range(basis.index.min().start_time, basis.index.max().end_time.normalize())
+    days = days.reindex(window, fill_value=0)
+    by_weekday = days.groupby(days.index.dayofweek + 1).mean()
+    expected = {
+        "month_of_year": by_month / by_month.mean(),
+        "day_of_week": by_weekday / by_weekday.mean(),
+    }
+    rows = sample_build.query(
+        "select period_type, period, seasonal_index from marts.sales_seasonality"
+    )
+    assert len(rows) == 19
+    for period_type, period, index in rows:
+        assert index == pytest.approx(expected[period_type][period], rel=1e-9), (
+            period_type,
+            period,
+        )
 
 
 def test_monthly_revenue_ties_out_to_orders(sample_build):
