@@ -1,4 +1,5 @@
--- Assert that segment ids run 1..k without gaps and that k is the chosen k of segment_k_selection.
+-- Assert that segment ids run 1..k without gaps and that k is the chosen k of segment_k_selection
+-- (so an empty customer_segments passes only when no k was chosen either).
 
 with
 
@@ -22,5 +23,5 @@ summary as (
 
 select * from summary
 where
-    segment_count > 0
-    and (lowest_id != 1 or highest_id != segment_count or segment_count != chosen_k)
+    segment_count != coalesce(chosen_k, 0)
+    or (segment_count > 0 and (lowest_id != 1 or highest_id != segment_count))

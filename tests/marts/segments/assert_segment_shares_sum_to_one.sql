@@ -1,4 +1,5 @@
--- Assert that the segments' shares of customers add up to 1 (and their sizes to all customers).
+-- Assert that the segments' sizes add up to all customers and their shares to 1: an empty
+-- segment_profiles passes only when there are no customers.
 
 with
 
@@ -20,5 +21,5 @@ totals as (
 
 select * from totals
 where
-    segmented_customers > 0
-    and (abs(total_share - 1) > 1e-9 or segmented_customers != all_customers)
+    coalesce(segmented_customers, 0) != all_customers
+    or abs(coalesce(total_share, 1) - 1) > 1e-9
