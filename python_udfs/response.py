@@ -472,7 +472,8 @@ def campaign_economics(campaigns: pd.DataFrame, features: pd.DataFrame) -> tuple
     if row.empty:
         return float("nan"), float("nan")
     revenue = row["revenue_per_response"].iloc[0]
-    cost = float(row["cost_per_contact"].iloc[0] or 0.0)
+    cost = row["cost_per_contact"].iloc[0]
+    cost = 0.0 if pd.isna(cost) else float(cost)
     return float(revenue), cost
 
 

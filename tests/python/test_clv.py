@@ -14,6 +14,8 @@ from python_udfs.clv import (
     GammaGammaParams,
     backtest,
     bgnbd_log_likelihood,
+    discounted_clv,
+    expected_average_value,
     expected_purchases,
     fit_bgnbd,
     fit_gamma_gamma,
@@ -127,3 +129,40 @@ def test_against_lifetimes_on_its_cdnow_sample():
     reference = lifetimes.BetaGeoFitter().fit(data["frequency"], data["recency"], data["T"])
     for name in ("r", "alpha", "a", "b"):
         assert getattr(fit.params, name) == pytest.approx(reference.params_[name], rel=0.02)
+
+
+def test_expected_average_value_shrinks_each_mean_toward_the_population_mean():
+    params = GammaGammaParams(p=6.0, q=4.0, gamma=16.0)
+    # Population mean p * gamma / (q - 1) = 32. No repeat purchase (or no positive spend): 32.
+    # Two repeat purchases averaging 50: (16 + 2 x 50) x 6 / (6 x 2 + 4 - 1) = 696 / 15 = 46.4.
+    values = expected_average_value(params, [0, 2, 3], [80.0, 50.0, 0.0])
+    np.testing.assert_allclose(values, [32.0, 46.4, 32.0])
+
+
+def test_discounted_clv_sums_monthly_purchases_at_the_margin_and_discount():
+    bgnbd = BgNbdParams(r=0.5, alpha=5.0, a=0.8, b=2.5)
+    gamma_gamma = GammaGammaParams(p=6.0, q=4.0, gamma=16.0)
+    summary = pd.DataFrame(
+        {"frequency": [0, 4], "recency": [0.0, 30.0], "age": [40.0, 40.0],
+         "monetary_value": [0.0, 50.0]}
+    )  # fmt: skip
+    value = expected_average_value(gamma_gamma, summary["frequency"], summary["monetary_value"])
+    month, year = 52.1775 / 12, 52.1775
+
+    def purchases(weeks):
+        return expected_purchases(
+            bgnbd, weeks, summary["frequency"], summary["recency"], summary["age"]
+        )
+
+    # Undiscounted, twelve months add up to a year's expected purchases.
+    undiscounted = discounted_clv(bgnbd, gamma_gamma, summary, months=12,
+                                  monthly_discount_rate=0.0, margin=0.3)  # fmt: skip
+    np.testing.assert_allclose(undiscounted, 0.3 * value * purchases(year))
+    # One month at 1%: that month's purchases divided by 1.01.
+    one_month = discounted_clv(bgnbd, gamma_gamma, summary, months=1,
+                               monthly_discount_rate=0.01, margin=1.0)  # fmt: skip
+    np.testing.assert_allclose(one_month, value * purchases(month) / 1.01)
+    discounted = discounted_clv(bgnbd, gamma_gamma, summary, months=12,
+                                monthly_discount_rate=0.01, margin=0.3)  # fmt: skip
+    assert (discounted < undiscounted).all()
+    assert (discounted > undiscounted / 1.01**12).all()

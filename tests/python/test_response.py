@@ -14,6 +14,7 @@ from python_udfs.response import (
     ResponseSettings,
     ScoringInputs,
     best_f1_threshold,
+    campaign_economics,
     compare_models,
     expected_profit,
     feature_importance,
@@ -241,3 +242,20 @@ def test_fewer_contacts_than_folds_give_empty_tables_with_a_reason():
     assert f"fewer than {FAST.cv_folds} customers in the rarer outcome" in messages[0]
     unfitted = ScoringInputs(FAST, sample, None, 11.0, 3.0)
     assert score_customers(unfitted, population_of(features)).empty
+
+
+def test_campaign_economics_reads_the_target_campaigns_value_and_cost():
+    campaigns = pd.DataFrame(
+        {"campaign_id": ["5", "6", "7"], "cost_per_contact": [3.0, None, 0.5],
+         "revenue_per_response": [11.0, 40.0, None]}
+    )  # fmt: skip
+    assert campaign_economics(campaigns, pd.DataFrame({"target_campaign_id": ["5", "5"]})) == (
+        11.0,
+        3.0,
+    )
+    # A campaign without a cost per contact costs 0; one without a value has none to read.
+    assert campaign_economics(campaigns, pd.DataFrame({"target_campaign_id": ["6"]})) == (40.0, 0.0)
+    revenue, cost = campaign_economics(campaigns, pd.DataFrame({"target_campaign_id": ["7"]}))
+    assert np.isnan(revenue) and cost == 0.5
+    revenue, cost = campaign_economics(campaigns, pd.DataFrame({"target_campaign_id": ["9"]}))
+    assert np.isnan(revenue) and np.isnan(cost)
