@@ -341,6 +341,30 @@ def test_training_features_count_only_campaigns_before_the_target(sample_build):
     )
 
 
+def test_response_falls_with_recency_within_every_persona_as_planted(sample_build):
+    # Planted: the response logit drops by 0.8 per year since the last purchase (capped at two
+    # years), on top of the persona's base rate. Within each persona, the customers who bought
+    # in the last half year must answer the target campaign more often than those who had not
+    # bought for a year and a half (or never).
+    rows = sample_build.query(
+        """
+        select truth.persona_id,
+            avg(case when features.responded then 1.0 else 0.0 end)
+                filter (where features.recency_days < 180) as recent_rate,
+            avg(case when features.responded then 1.0 else 0.0 end)
+                filter (where coalesce(features.recency_days, 9999) > 540) as lapsed_rate
+        from intermediate.int_response_features as features
+        inner join sample.sample_truth_customers as truth
+            on features.customer_id = cast(truth.customer_id as varchar)
+        where features.snapshot = 'train'
+        group by all
+        """
+    )
+    assert len(rows) == 4
+    for persona, recent, lapsed in rows:
+        assert recent > lapsed, persona
+
+
 def test_response_model_finds_the_planted_responsiveness(sample_build):
     # Responses were planted from persona, recency and lifetime; a model that learned nothing
     # scores 0.5 and the planted process caps what any model can reach (0.78 measured at 4,000
