@@ -49,3 +49,17 @@
         2 * {{ student_t_cdf('-abs(' ~ safe_divide('revenue_diff', 'revenue_se') ~ ')', 'revenue_degrees_of_freedom') }}
     end as revenue_p_value
 {%- endmacro %}
+
+{#- Both steps over a relation or CTE with the standard arm columns: its columns, then those of
+    arm_differences, then those of arm_tests. -#}
+{% macro arm_comparison(rows, alpha) -%}
+    select
+        *,
+        {{ arm_tests(alpha) }}
+    from (
+        select
+            *,
+            {{ arm_differences() }}
+        from {{ rows }}
+    ) as differences
+{%- endmacro %}

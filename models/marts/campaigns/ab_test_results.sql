@@ -83,18 +83,8 @@ paired as (
         on treatment_arms.campaign_id = control_arms.campaign_id
 ),
 
-differences as (
-    select
-        *,
-        {{ arm_differences() }}
-    from paired
-),
-
 tested as (
-    select
-        *,
-        {{ arm_tests(alpha) }}
-    from differences
+    {{ arm_comparison('paired', alpha) }}
 ),
 
 final as (

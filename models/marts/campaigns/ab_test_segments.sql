@@ -74,18 +74,8 @@ paired as (
     where not treatment_cells.is_control
 ),
 
-differences as (
-    select
-        *,
-        {{ arm_differences() }}
-    from paired
-),
-
 tested as (
-    select
-        *,
-        {{ arm_tests(alpha) }}
-    from differences
+    {{ arm_comparison('paired', alpha) }}
 ),
 
 ranked as (

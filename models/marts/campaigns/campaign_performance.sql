@@ -67,18 +67,8 @@ treated_cells as (
     where aggregated.n_treatment > 0
 ),
 
-differences as (
-    select
-        *,
-        {{ arm_differences() }}
-    from treated_cells
-),
-
 tested as (
-    select
-        *,
-        {{ arm_tests(alpha) }}
-    from differences
+    {{ arm_comparison('treated_cells', alpha) }}
 ),
 
 incremental as (
