@@ -1,5 +1,6 @@
--- Assert that segment ids run 1..k without gaps and that k is the chosen k of segment_k_selection
--- (so an empty customer_segments passes only when no k was chosen either).
+-- Assert that segment ids run 1..k without gaps and that k is the chosen k of segment_k_selection.
+-- Without a chosen k (no purchaser to segment) there is at most one segment; an empty
+-- customer_segments with customers is caught by assert_every_customer_has_exactly_one_segment.
 
 with
 
@@ -23,5 +24,6 @@ summary as (
 
 select * from summary
 where
-    segment_count != coalesce(chosen_k, 0)
+    (chosen_k is not null and segment_count != chosen_k)
+    or (chosen_k is null and segment_count > 1)
     or (segment_count > 0 and (lowest_id != 1 or highest_id != segment_count))
