@@ -281,6 +281,11 @@ def seasonal_index(frames: dict[str, pd.DataFrame]) -> go.Figure:
     return figure.add_hline(y=1, line_dash="dot")
 
 
+def arm_labels(frame: pd.DataFrame) -> pd.Series:
+    """'campaign <id> · <variant>': how the charts name an experiment arm."""
+    return "campaign " + frame["campaign_id"].astype(str) + " · " + frame["variant"].astype(str)
+
+
 def campaign_roi(frames: dict[str, pd.DataFrame]) -> go.Figure:
     """ROI the decision rests on: incremental (against control) for experiments, gross for
     broadcasts, which have no control group."""
@@ -318,7 +323,7 @@ def campaign_roi(frames: dict[str, pd.DataFrame]) -> go.Figure:
 
 def ab_test_readout(frames: dict[str, pd.DataFrame]) -> go.Figure:
     tests = frames["ab_tests"].copy()
-    tests["arm"] = "campaign " + tests["campaign_id"].astype(str) + " · " + tests["variant"]
+    tests["arm"] = arm_labels(tests)
     figure = make_subplots(
         rows=1,
         cols=2,
@@ -392,7 +397,7 @@ def qini_curve(frames: dict[str, pd.DataFrame]) -> go.Figure:
 
 def uplift_by_decile(frames: dict[str, pd.DataFrame]) -> go.Figure:
     deciles = frames["uplift_deciles"].copy()
-    deciles["arm"] = "campaign " + deciles["campaign_id"].astype(str) + " · " + deciles["variant"]
+    deciles["arm"] = arm_labels(deciles)
     figure = px.bar(
         deciles,
         x="uplift_decile",
@@ -409,9 +414,7 @@ def uplift_by_decile(frames: dict[str, pd.DataFrame]) -> go.Figure:
 
 def targeting_strategy_profit(frames: dict[str, pd.DataFrame]) -> go.Figure:
     strategies = frames["targeting_strategies"].copy()
-    strategies["arm"] = (
-        "campaign " + strategies["campaign_id"].astype(str) + " · " + strategies["variant"]
-    )
+    strategies["arm"] = arm_labels(strategies)
     figure = px.bar(
         strategies,
         x="strategy",
