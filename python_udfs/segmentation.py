@@ -57,7 +57,11 @@ K_SELECTION_COLUMNS = [
     "calinski_harabasz",
     "davies_bouldin",
     "votes",
+    "stability_ari",
+    "stability_ari_se",
+    "is_reproduced",
     "is_chosen",
+    "choice_rule",
 ]
 
 
@@ -75,6 +79,10 @@ class SegmentationSettings:
     minibatch_threshold: int = 200_000
     pca_components: int | None = None
     stability_refits: int = 5
+    k_rule: str = "stability"
+    stability_pairs: int = 20
+    stability_sample_size: int = 1_500
+    min_stability: float = 0.9
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> SegmentationSettings:
@@ -179,41 +187,37 @@ def inertia_of(model, matrix: np.ndarray, labels: np.ndarray) -> float:
 def evaluate_k_range(
     matrix: np.ndarray, settings: SegmentationSettings, log: Log = log_progress
 ) -> pd.DataFrame:
-    """Fit K-means for every k in the range and score it.
+    """Fit K-means for every k in the range and score it with the three classic indices.
 
-    Each k is fitted on at most ``fit_sample_size`` rows (``fit_kmeans``); inertia and
-    Calinski-Harabasz / Davies-Bouldin use all rows; silhouette, which is quadratic in rows, uses a
-    reproducible sample of ``metric_sample_size``. A k whose fit finds fewer than k distinct
-    clusters (the customers have fewer distinct feature rows than k) is not a real candidate and
-    is left out, so data without that much variety can never crash the criteria.
+    Every k is fitted and scored on one reproducible sample of at most ``metric_sample_size``
+    rows (silhouette is quadratic in rows; the centroids of 10,000 rows are within sampling noise
+    of the full fit), so the cost does not grow with the customer base. A k whose fit finds fewer
+    than k distinct clusters (fewer distinct feature rows than k) is not a real candidate and is
+    left out, so data without that much variety can never crash the criteria.
     """
-    n_rows = len(matrix)
-    k_values = [k for k in range(settings.k_min, settings.k_max + 1) if k < n_rows]
-    sample = metric_sample(n_rows, settings.metric_sample_size, settings.seed)
+    sample = matrix[metric_sample(len(matrix), settings.metric_sample_size, settings.seed)]
+    k_values = [k for k in range(settings.k_min, settings.k_max + 1) if k < len(sample)]
     if k_values:
         log(
             f"segment_k_selection: fitting k={k_values[0]}..{k_values[-1]} on "
-            f"{min(n_rows, settings.fit_sample_size)} of {n_rows} customers"
+            f"{len(sample)} of {len(matrix)} customers"
         )
     rows = []
     for k in k_values:
         started = time.perf_counter()
-        model = fit_kmeans(matrix, k, settings)
-        assigned = model.predict(matrix)
+        model = make_kmeans(k, len(sample), settings).fit(sample)
+        assigned = model.labels_
         found = len(np.unique(assigned))
         if found < k:
             log(f"segment_k_selection: k={k} skipped: the customers form only {found} clusters")
             continue
-        distinct_in_sample = len(np.unique(assigned[sample]))
         rows.append(
             {
                 "k": k,
-                "inertia": inertia_of(model, matrix, assigned),
-                "silhouette": float(silhouette_score(matrix[sample], assigned[sample]))
-                if distinct_in_sample > 1
-                else np.nan,
-                "calinski_harabasz": float(calinski_harabasz_score(matrix, assigned)),
-                "davies_bouldin": float(davies_bouldin_score(matrix, assigned)),
+                "inertia": float(model.inertia_),
+                "silhouette": float(silhouette_score(sample, assigned)),
+                "calinski_harabasz": float(calinski_harabasz_score(sample, assigned)),
+                "davies_bouldin": float(davies_bouldin_score(sample, assigned)),
             }
         )
         log(f"segment_k_selection: k={k} in {time.perf_counter() - started:.1f} s")
@@ -222,25 +226,57 @@ def evaluate_k_range(
     )
 
 
-def choose_k(
-    table: pd.DataFrame, min_actionable_k: int, fixed_k: int | None = None
+def split_half_stability(
+    matrix: np.ndarray, k_values: list[int], settings: SegmentationSettings, log: Log = log_progress
 ) -> pd.DataFrame:
-    """Mark the chosen k, by a documented vote among the three criteria.
+    """How well K-means with each k reproduces itself on independent data (Lange et al. 2004).
 
-    The criteria often disagree (silhouette tends to prefer 2, which is rarely actionable). Only
-    k >= ``min_actionable_k`` are candidates when any exist. Silhouette (higher), Calinski-Harabasz
-    (higher) and Davies-Bouldin (lower) each vote for their best candidate; the k with most votes
-    wins; on a tie (each criterion voting differently) the tied k with the best mean rank across
-    the three criteria wins, and then the smaller k. ``fixed_k`` overrides the vote.
+    ``stability_pairs`` times, the rows are shuffled and cut into two disjoint halves of at most
+    ``stability_sample_size`` rows; K-means is fitted on each half, the first half's model labels
+    the second half, and the adjusted Rand index between those labels and the second half's own
+    fit measures agreement (1 = the same segments, 0 = chance). The same halves serve every k.
+
+    k are measured in increasing order. Under the stability rule, once an actionable k has been
+    reached with every k so far reproduced, the first k that is not reproduced ends the walk and
+    the larger k are not measured (NaN): they cannot change the choice, and each costs
+    2 x ``stability_pairs`` fits. Returns k, stability_ari (the mean) and stability_ari_se.
     """
-    table = table.copy()
-    table["votes"] = 0
-    table["is_chosen"] = False
-    if table.empty:
-        return table[K_SELECTION_COLUMNS]
-    candidates = table[table["k"] >= min_actionable_k]
-    if candidates.empty:
-        candidates = table
+    half = min(settings.stability_sample_size, len(matrix) // 2)
+    rng = np.random.default_rng(settings.seed)
+    halves = [rng.permutation(len(matrix))[: 2 * half] for _ in range(settings.stability_pairs)]
+    can_stop = settings.k_rule == "stability" and settings.fixed_k is None
+    rows = []
+    walk_intact, walk_reached_actionable = True, False
+    for k in sorted(k_values):
+        if half <= k or (can_stop and walk_reached_actionable and not walk_intact):
+            rows.append({"k": k, "stability_ari": np.nan, "stability_ari_se": np.nan})
+            continue
+        started = time.perf_counter()
+        scores = []
+        for pair, order in enumerate(halves):
+            first, second = matrix[order[:half]], matrix[order[half:]]
+            seed = settings.seed + 2 * pair
+            labeller = make_kmeans(k, half, settings, seed=seed).fit(first)
+            own = make_kmeans(k, half, settings, seed=seed + 1).fit(second)
+            scores.append(adjusted_rand_score(own.labels_, labeller.predict(second)))
+        mean = float(np.mean(scores))
+        se = float(np.std(scores, ddof=1)) / len(scores) ** 0.5 if len(scores) > 1 else np.nan
+        rows.append({"k": k, "stability_ari": mean, "stability_ari_se": se})
+        if walk_intact and mean < settings.min_stability:
+            walk_intact = False
+        elif walk_intact and k >= settings.min_actionable_k:
+            walk_reached_actionable = True
+        elapsed = time.perf_counter() - started
+        log(
+            f"segment_k_selection: k={k} reproduced at ARI {mean:.3f} over "
+            f"{len(scores)} pairs of {half}-customer halves in {elapsed:.1f} s"
+        )
+    return pd.DataFrame(rows, columns=["k", "stability_ari", "stability_ari_se"])
+
+
+def vote_of_indices(candidates: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """Votes per row (silhouette and Calinski-Harabasz highest, Davies-Bouldin lowest each vote
+    for their best candidate) and each candidate's rank under each criterion."""
     ranks = pd.DataFrame(
         {
             "silhouette": candidates["silhouette"].rank(ascending=False, na_option="bottom"),
@@ -248,18 +284,66 @@ def choose_k(
             "davies_bouldin": candidates["davies_bouldin"].rank(ascending=True),
         }
     )
+    votes = pd.Series(0, index=candidates.index)
     for criterion in ranks.columns:
-        winner = ranks[criterion].idxmin()
-        table.loc[winner, "votes"] += 1
-    if fixed_k is not None and fixed_k in set(table["k"]):
-        chosen_index = table.index[table["k"] == fixed_k][0]
+        votes[ranks[criterion].idxmin()] += 1
+    return votes, ranks
+
+
+def vote_winner(candidates: pd.DataFrame, votes: pd.Series, ranks: pd.DataFrame) -> int:
+    """The index of the k with most votes; ties go to the best mean rank, then the smaller k."""
+    tied = votes.index[votes == votes.max()]
+    mean_rank = ranks.loc[tied].mean(axis=1)
+    best = mean_rank[mean_rank == mean_rank.min()].index
+    return int(candidates.loc[best, "k"].idxmin())
+
+
+def mark_chosen_k(table: pd.DataFrame, settings: SegmentationSettings) -> pd.DataFrame:
+    """Mark the chosen k and say, in ``choice_rule``, which rule chose it.
+
+    Only k >= ``min_actionable_k`` are candidates when any exist. A k is reproduced when its
+    split-half stability reaches ``min_stability``. Rule ``stability`` (the default): the largest
+    candidate k such that it and every smaller k in the table are reproduced -- the most detail
+    the data gives back on independent halves; when no candidate qualifies, the most stable
+    candidate, and the structure is weak. Rule ``vote``: silhouette, Calinski-Harabasz and
+    Davies-Bouldin each vote for their best candidate; most votes wins (ties: best mean rank,
+    then the smaller k). ``fixed_k`` (var segment_k) overrides both. The votes are filled in
+    whichever rule chooses.
+    """
+    table = table.copy()
+    table["votes"] = 0
+    table["is_chosen"] = False
+    table["is_reproduced"] = table["stability_ari"] >= settings.min_stability
+    table["choice_rule"] = ""
+    if table.empty:
+        return table[K_SELECTION_COLUMNS]
+    candidates = table[table["k"] >= settings.min_actionable_k]
+    if candidates.empty:
+        candidates = table
+    votes, ranks = vote_of_indices(candidates)
+    table.loc[votes.index, "votes"] = votes
+    reproduced_run = table["is_reproduced"].astype(bool).cummin()
+    walk = candidates[reproduced_run.loc[candidates.index]]
+    if settings.fixed_k is not None and settings.fixed_k in set(table["k"]):
+        chosen_index = table.index[table["k"] == settings.fixed_k][0]
+        rule = f"fixed by var segment_k = {settings.fixed_k}"
+    elif settings.k_rule == "vote":
+        chosen_index = vote_winner(candidates, votes, ranks)
+        rule = "vote of silhouette, Calinski-Harabasz and Davies-Bouldin (var segment_k_rule)"
+    elif not walk.empty:
+        chosen_index = walk["k"].idxmax()
+        rule = (
+            f"largest k that it and every smaller k reproduce on independent halves "
+            f"(stability_ari >= {settings.min_stability})"
+        )
     else:
-        top_votes = table.loc[candidates.index, "votes"].max()
-        tied = candidates.index[table.loc[candidates.index, "votes"] == top_votes]
-        mean_rank = ranks.loc[tied].mean(axis=1)
-        best = mean_rank[mean_rank == mean_rank.min()].index
-        chosen_index = table.loc[best, "k"].idxmin()
+        chosen_index = candidates["stability_ari"].fillna(-1.0).idxmax()
+        rule = (
+            f"no k >= {settings.min_actionable_k} is reproduced (stability_ari >= "
+            f"{settings.min_stability}): the most stable one; weak structure"
+        )
     table.loc[chosen_index, "is_chosen"] = True
+    table["choice_rule"] = rule
     return table[K_SELECTION_COLUMNS]
 
 
@@ -447,7 +531,7 @@ def principal_components(matrix: np.ndarray, seed: int, n: int = 3) -> np.ndarra
     return out
 
 
-def validate_segmentation(
+def validation_metrics(
     matrix: np.ndarray, labels: np.ndarray, k: int, settings: SegmentationSettings
 ) -> dict[str, float]:
     """Agreement of K-means with Ward clustering on a sample, and stability across seeds.
@@ -474,12 +558,18 @@ def validate_segmentation(
         "silhouette_kmeans": float(silhouette_score(matrix[sample], labels[sample])),
         "silhouette_ward": float(silhouette_score(matrix[sample], ward)),
         "stability_refits": settings.stability_refits,
-        "stability_mean_ari": float(np.mean(refit_scores)),
-        "stability_min_ari": float(np.min(refit_scores)),
+        "stability_mean_ari": float(np.mean(refit_scores)) if refit_scores else np.nan,
+        "stability_min_ari": float(np.min(refit_scores)) if refit_scores else np.nan,
     }
 
 
-K_SELECTION_DTYPES = {"k": "int64", "votes": "int64", "is_chosen": "bool"}
+K_SELECTION_DTYPES = {
+    "k": "int64",
+    "votes": "int64",
+    "is_reproduced": "bool",
+    "is_chosen": "bool",
+    "choice_rule": "string",
+}
 VALIDATION_COLUMNS = [
     "k",
     "customers_fitted",
@@ -490,7 +580,10 @@ VALIDATION_COLUMNS = [
     "stability_refits",
     "stability_mean_ari",
     "stability_min_ari",
+    "split_half_ari",
+    "is_structure_weak",
 ]
+VALIDATION_DTYPES = {"k": "int64", "customers_fitted": "int64", "is_structure_weak": "bool"}
 
 
 def fit_matrix(features: pd.DataFrame, settings: SegmentationSettings) -> np.ndarray:
@@ -500,30 +593,30 @@ def fit_matrix(features: pd.DataFrame, settings: SegmentationSettings) -> np.nda
     return reduced[prepared.fit_mask]
 
 
-def select_k(
+def k_selection_table(
     features: pd.DataFrame, settings: SegmentationSettings, log: Log = log_progress
 ) -> pd.DataFrame:
-    """The k-selection table for the feature table: one row per k, the chosen one marked."""
+    """One row per candidate k: the classic indices, split-half stability, the chosen k and the
+    rule that chose it."""
     if features.empty:
         log("segment_k_selection: no customers; empty table")
         return typed_empty(K_SELECTION_COLUMNS, K_SELECTION_DTYPES)
     matrix = fit_matrix(features, settings)
-    table = choose_k(
-        evaluate_k_range(matrix, settings, log), settings.min_actionable_k, settings.fixed_k
-    )
-    if table.empty:
+    indices = evaluate_k_range(matrix, settings, log)
+    if indices.empty:
         log(
             f"segment_k_selection: {len(matrix)} customers to fit, "
             f"too few for k >= {settings.k_min}"
         )
         return typed_empty(K_SELECTION_COLUMNS, K_SELECTION_DTYPES)
-    chosen = int(table.loc[table["is_chosen"], "k"].iloc[0])
-    rule = "fixed by var segment_k" if settings.fixed_k == chosen else "vote of the three criteria"
-    log(f"segment_k_selection: chose k={chosen} ({rule})")
+    stability = split_half_stability(matrix, indices["k"].tolist(), settings, log)
+    table = mark_chosen_k(indices.merge(stability, on="k", how="left"), settings)
+    chosen = table.loc[table["is_chosen"]].iloc[0]
+    log(f"segment_k_selection: chose k={int(chosen['k'])} ({chosen['choice_rule']})")
     return table.astype(K_SELECTION_DTYPES)
 
 
-def chosen_k(k_selection: pd.DataFrame, settings: SegmentationSettings) -> int:
+def delivered_k(k_selection: pd.DataFrame, settings: SegmentationSettings) -> int:
     """The k marked in the selection table; the fixed or minimum actionable k when there is none."""
     chosen = k_selection.loc[k_selection["is_chosen"].astype(bool), "k"]
     if len(chosen):
@@ -531,12 +624,17 @@ def chosen_k(k_selection: pd.DataFrame, settings: SegmentationSettings) -> int:
     return settings.fixed_k or settings.min_actionable_k
 
 
-def validate(
-    features: pd.DataFrame, assignments: pd.DataFrame, settings: SegmentationSettings
+def validation_table(
+    features: pd.DataFrame,
+    assignments: pd.DataFrame,
+    k_selection: pd.DataFrame,
+    settings: SegmentationSettings,
 ) -> pd.DataFrame:
-    """One row: Ward agreement, silhouettes and reseeded stability of the delivered segments."""
+    """One row: Ward agreement, silhouettes, reseeded stability and split-half stability of the
+    delivered segments, and whether the structure is weak (the delivered k is not reproduced on
+    independent halves, or the selection had no candidate at all)."""
     if features.empty or assignments.empty:
-        return typed_empty(VALIDATION_COLUMNS, {"k": "int64", "customers_fitted": "int64"})
+        return typed_empty(VALIDATION_COLUMNS, VALIDATION_DTYPES)
     prepared = prepare_features(features)
     reduced = reduce_dimensions(prepared.matrix, settings.pca_components, settings.seed)
     labels = (
@@ -547,5 +645,12 @@ def validate(
     matrix, labels = reduced[prepared.fit_mask], labels[prepared.fit_mask]
     k = len(np.unique(labels))
     if k < 2 or len(matrix) <= k:
-        return typed_empty(VALIDATION_COLUMNS, {"k": "int64", "customers_fitted": "int64"})
-    return pd.DataFrame([validate_segmentation(matrix, labels, k, settings)])[VALIDATION_COLUMNS]
+        return typed_empty(VALIDATION_COLUMNS, VALIDATION_DTYPES)
+    chosen = k_selection.loc[k_selection["is_chosen"].astype(bool)]
+    split_half = float(chosen["stability_ari"].iloc[0]) if len(chosen) else np.nan
+    row = {
+        **validation_metrics(matrix, labels, k, settings),
+        "split_half_ari": split_half,
+        "is_structure_weak": not (split_half >= settings.min_stability),
+    }
+    return pd.DataFrame([row])[VALIDATION_COLUMNS].astype(VALIDATION_DTYPES)

@@ -5,7 +5,7 @@
 with
 
 personas as (
-    select * from {{ ref('sample_personas') }}
+    select * from {{ ref('sample_persona_mix') }}
 ),
 
 persona_bounds as (

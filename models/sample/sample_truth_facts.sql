@@ -4,7 +4,7 @@
 with
 
 personas as (
-    select * from {{ ref('sample_personas') }}
+    select * from {{ ref('sample_persona_mix') }}
 ),
 
 calendar_weights as (

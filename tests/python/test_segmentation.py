@@ -11,17 +11,21 @@ from python_udfs.segmentation import (
     INPUT_COLUMNS,
     SegmentationSettings,
     SegmentTraits,
-    choose_k,
+    k_selection_table,
+    mark_chosen_k,
     name_segment,
     name_segments,
     order_segments_by_value,
     prepare_features,
     segment_customers,
-    select_k,
-    validate,
+    split_half_stability,
+    validation_table,
 )
 
-FAST = SegmentationSettings(k_min=2, k_max=6, stability_refits=2, metric_sample_size=2000)
+FAST = SegmentationSettings(
+    k_min=2, k_max=6, stability_refits=2, metric_sample_size=2000, stability_pairs=4
+)
+VOTE = SegmentationSettings(k_rule="vote")
 
 
 def planted_customers(n_per_group: int = 300, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
@@ -71,7 +75,7 @@ def planted_customers(n_per_group: int = 300, seed: int = 0) -> tuple[pd.DataFra
     return frame[INPUT_COLUMNS], frame["group"].to_numpy()
 
 
-def k_table(silhouette, calinski, davies, ks=(2, 3, 4, 5)) -> pd.DataFrame:
+def k_table(silhouette, calinski, davies, ks=(2, 3, 4, 5), stability=None) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "k": list(ks),
@@ -79,29 +83,92 @@ def k_table(silhouette, calinski, davies, ks=(2, 3, 4, 5)) -> pd.DataFrame:
             "silhouette": silhouette,
             "calinski_harabasz": calinski,
             "davies_bouldin": davies,
+            "stability_ari": stability if stability is not None else [np.nan] * len(ks),
+            "stability_ari_se": [0.01] * len(ks),
         }
     )
 
 
-def test_choose_k_majority_vote_among_actionable_k():
+def chosen(table: pd.DataFrame) -> list[int]:
+    return table.loc[table["is_chosen"], "k"].tolist()
+
+
+def test_vote_rule_majority_among_actionable_k():
     # Silhouette prefers 2 overall, but 2 is below the actionable minimum of 3; among 3..5
     # silhouette and Davies-Bouldin prefer 4, Calinski-Harabasz 3: 4 wins two votes to one.
-    table = choose_k(k_table([0.5, 0.30, 0.35, 0.2], [10, 30, 25, 20], [1.0, 1.5, 1.2, 1.9]), 3)
-    assert table.loc[table["is_chosen"], "k"].tolist() == [4]
+    table = mark_chosen_k(
+        k_table([0.5, 0.30, 0.35, 0.2], [10, 30, 25, 20], [1.0, 1.5, 1.2, 1.9]), VOTE
+    )
+    assert chosen(table) == [4]
     assert table.set_index("k")["votes"].to_dict() == {2: 0, 3: 1, 4: 2, 5: 0}
+    assert table["choice_rule"].str.startswith("vote of silhouette").all()
 
 
-def test_choose_k_three_way_split_goes_to_best_mean_rank_then_smaller_k():
+def test_vote_rule_three_way_split_goes_to_best_mean_rank_then_smaller_k():
     # Silhouette -> 3, Calinski-Harabasz -> 5, Davies-Bouldin -> 4. Mean ranks: 3 -> (1+3+2)/3,
     # 4 -> (2+2+1)/3 = 1.67, 5 -> (3+1+3)/3: 4 wins.
-    table = choose_k(k_table([0.1, 0.40, 0.35, 0.30], [1, 10, 20, 30], [9, 1.5, 1.2, 1.9]), 3)
-    assert table.loc[table["is_chosen"], "k"].tolist() == [4]
+    table = mark_chosen_k(
+        k_table([0.1, 0.40, 0.35, 0.30], [1, 10, 20, 30], [9, 1.5, 1.2, 1.9]), VOTE
+    )
+    assert chosen(table) == [4]
 
 
-def test_choose_k_fixed_k_overrides_the_vote_and_empty_stays_empty():
-    table = choose_k(k_table([0.5, 0.3, 0.35, 0.2], [10, 30, 25, 20], [1.0, 1.5, 1.2, 1.9]), 3, 5)
-    assert table.loc[table["is_chosen"], "k"].tolist() == [5]
-    assert choose_k(k_table([], [], [], ks=()), 3).empty
+def test_fixed_k_overrides_either_rule_and_empty_stays_empty():
+    indices = ([0.5, 0.3, 0.35, 0.2], [10, 30, 25, 20], [1.0, 1.5, 1.2, 1.9])
+    for rule in ("vote", "stability"):
+        settings = SegmentationSettings(fixed_k=5, k_rule=rule)
+        table = mark_chosen_k(k_table(*indices, stability=[1, 1, 1, 0.5]), settings)
+        assert chosen(table) == [5]
+        assert table["choice_rule"].iloc[0] == "fixed by var segment_k = 5"
+    assert mark_chosen_k(k_table([], [], [], ks=()), VOTE).empty
+
+
+def test_stability_rule_takes_the_largest_k_reproduced_with_every_smaller_k():
+    # k=6 is reproduced too, but k=5 is not: the run of reproduced k ends at 4.
+    indices = ([0.3] * 5, [10] * 5, [1.0] * 5)
+    table = mark_chosen_k(
+        k_table(*indices, ks=(2, 3, 4, 5, 6), stability=[0.99, 0.97, 0.95, 0.80, 0.96]),
+        SegmentationSettings(min_stability=0.94),
+    )
+    assert chosen(table) == [4]
+    assert table.set_index("k")["is_reproduced"].to_dict() == {
+        2: True, 3: True, 4: True, 5: False, 6: True
+    }  # fmt: skip
+    assert table["choice_rule"].iloc[0].startswith("largest k that it and every smaller k")
+    # A stricter threshold stops the run at 3.
+    stricter = mark_chosen_k(
+        k_table(*indices, ks=(2, 3, 4, 5, 6), stability=[0.99, 0.97, 0.95, 0.80, 0.96]),
+        SegmentationSettings(min_stability=0.96),
+    )
+    assert chosen(stricter) == [3]
+
+
+def test_stability_rule_without_a_reproduced_actionable_k_takes_the_most_stable_and_says_weak():
+    # Only k=2 is reproduced; among the actionable k (3..5) k=4 is the most stable.
+    table = mark_chosen_k(
+        k_table([0.3] * 4, [10] * 4, [1.0] * 4, stability=[0.97, 0.80, 0.85, np.nan]),
+        SegmentationSettings(min_stability=0.94),
+    )
+    assert chosen(table) == [4]
+    assert "weak structure" in table["choice_rule"].iloc[0]
+    assert not table["is_reproduced"].iloc[1:].any()
+
+
+def test_split_half_stability_reproduces_planted_groups_and_stops_after_the_first_failure():
+    features, _ = planted_customers(300)
+    matrix = prepare_features(features).matrix
+    settings = SegmentationSettings(stability_pairs=4, stability_sample_size=400)
+    table = split_half_stability(matrix, [2, 3, 4, 5, 6], settings, log=lambda _: None)
+    ari = table.set_index("k")["stability_ari"]
+    # Three planted groups: k=3 reproduces exactly; a fourth segment splits a group arbitrarily.
+    assert ari[3] > 0.99
+    assert ari[4] < settings.min_stability
+    # The walk reached the actionable k=3 and failed at 4: larger k are not measured.
+    assert ari[[5, 6]].isna().all()
+    assert (table["stability_ari_se"].dropna() >= 0).all()
+    # The vote rule keeps measuring every k, for the table.
+    every = split_half_stability(matrix, [2, 3, 4, 5, 6], VOTE, log=lambda _: None)
+    assert every["stability_ari"].notna().all()
 
 
 def test_segments_are_numbered_by_value_whatever_the_raw_labels():
@@ -172,8 +239,9 @@ def test_outliers_and_non_buyers_do_not_shape_the_scale_but_are_scaled():
 
 def test_planted_groups_are_recovered_and_the_fit_is_deterministic():
     features, groups = planted_customers(300)
-    table = select_k(features, FAST, log=lambda _: None)
-    assert table.loc[table["is_chosen"], "k"].tolist() == [3]
+    table = k_selection_table(features, FAST, log=lambda _: None)
+    assert chosen(table) == [3]
+    assert table["choice_rule"].iloc[0].startswith("largest k that it")
     first = segment_customers(features, 3, FAST, log=lambda _: None).assignments
     second = segment_customers(features, 3, FAST, log=lambda _: None).assignments
     pd.testing.assert_frame_equal(first, second)
@@ -185,29 +253,40 @@ def test_planted_groups_are_recovered_and_the_fit_is_deterministic():
 def test_fitting_on_a_sample_still_recovers_and_assigns_everyone():
     features, groups = planted_customers(400)
     sampled = SegmentationSettings(
-        k_min=2, k_max=5, stability_refits=2, metric_sample_size=500, fit_sample_size=150
+        k_min=2,
+        k_max=5,
+        stability_refits=2,
+        metric_sample_size=500,
+        fit_sample_size=150,
+        stability_pairs=4,
+        stability_sample_size=200,
     )
     messages: list[str] = []
-    table = select_k(features, sampled, log=messages.append)
-    assert table.loc[table["is_chosen"], "k"].tolist() == [3]
-    assert "on 150 of 1200 customers" in messages[0]
+    table = k_selection_table(features, sampled, log=messages.append)
+    assert chosen(table) == [3]
+    assert "on 500 of 1200 customers" in messages[0]
+    assert any("pairs of 200-customer halves" in message for message in messages)
     assignments = segment_customers(features, 3, sampled, log=lambda _: None).assignments
     assert len(assignments) == 1200
     assert adjusted_rand_score(groups, assignments["segment_id"]) > 0.95
-    # Inertia is the objective over every customer, so it matches the full fit at the planted k.
-    full = select_k(features, FAST, log=lambda _: None).set_index("k")
-    assert table.set_index("k").loc[3, "inertia"] == pytest.approx(full.loc[3, "inertia"], rel=0.02)
-    assert validate(features, assignments, sampled).iloc[0]["stability_min_ari"] > 0.9
+    row = validation_table(features, assignments, table, sampled).iloc[0]
+    assert row["stability_min_ari"] > 0.9
 
 
-def test_validation_agrees_on_clear_structure():
+def test_validation_agrees_on_clear_structure_and_flags_a_k_that_is_not_reproduced():
     features, _ = planted_customers(200)
     assignments = segment_customers(features, 3, FAST, log=lambda _: None).assignments
-    row = validate(features, assignments, FAST).iloc[0]
+    selection = k_selection_table(features, FAST, log=lambda _: None)
+    row = validation_table(features, assignments, selection, FAST).iloc[0]
     assert row["k"] == 3
     assert row["ari_kmeans_vs_ward"] > 0.9
     assert row["stability_min_ari"] > 0.9
     assert -1 <= row["silhouette_ward"] <= 1
+    assert row["split_half_ari"] == selection.loc[selection["is_chosen"], "stability_ari"].iloc[0]
+    assert not row["is_structure_weak"]
+    # The same segments, reported against a selection whose chosen k was not reproduced.
+    shaky = selection.assign(stability_ari=0.5)
+    assert validation_table(features, assignments, shaky, FAST).iloc[0]["is_structure_weak"]
 
 
 def test_fewer_customers_than_k_and_no_customers_are_handled():
@@ -217,8 +296,8 @@ def test_fewer_customers_than_k_and_no_customers_are_handled():
     assert sorted(result.assignments["segment_id"]) == [1, 2, 3]
     empty = features.iloc[0:0]
     assert segment_customers(empty, 3, FAST, log=lambda _: None).assignments.empty
-    assert select_k(empty, FAST, log=lambda _: None).empty
-    assert validate(empty, empty, FAST).empty
+    assert k_selection_table(empty, FAST, log=lambda _: None).empty
+    assert validation_table(empty, empty, empty, FAST).empty
 
 
 def test_settings_from_meta_ignore_nulls_and_unknown_keys():
@@ -236,11 +315,11 @@ def test_degenerate_customers_never_crash_and_give_one_segment(shape):
         features[numeric] = features[numeric].iloc[0].to_numpy()
     features["customer_id"] = np.arange(1, len(features) + 1)
     messages: list[str] = []
-    selection = select_k(features, FAST, log=messages.append)
+    selection = k_selection_table(features, FAST, log=messages.append)
     # No k from 2 up finds two distinct clusters: the table is empty and the log says why.
     assert selection.empty
     assert any("only 1 clusters" in message for message in messages)
     result = segment_customers(features, 3, FAST, log=messages.append)
     assert set(result.assignments["segment_id"]) == {1}
     assert len(result.assignments) == len(features)
-    assert validate(features, result.assignments, FAST).empty
+    assert validation_table(features, result.assignments, selection, FAST).empty

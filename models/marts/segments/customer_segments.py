@@ -5,7 +5,7 @@ from python_udfs.frames import relation_to_pandas
 from python_udfs.segmentation import (
     INPUT_COLUMNS,
     SegmentationSettings,
-    chosen_k,
+    delivered_k,
     segment_customers,
 )
 from python_udfs.threads import limit_native_threads
@@ -17,5 +17,5 @@ def model(dbt, session):
         settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
         k_selection = relation_to_pandas(dbt.ref("segment_k_selection"), ["k", "is_chosen"])
         features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
-        result = segment_customers(features, chosen_k(k_selection, settings), settings).assignments
+        result = segment_customers(features, delivered_k(k_selection, settings), settings).assignments
     return result

@@ -1,8 +1,9 @@
 """One row: agreement of the delivered K-means segments with Ward clustering on a sample, both
-silhouettes, and stability across reseeded refits. Maths in python_udfs.segmentation."""
+silhouettes, stability across reseeded refits and independent halves, and whether the structure
+is weak. Maths in python_udfs.segmentation."""
 
 from python_udfs.frames import relation_to_pandas
-from python_udfs.segmentation import INPUT_COLUMNS, SegmentationSettings, validate
+from python_udfs.segmentation import INPUT_COLUMNS, SegmentationSettings, validation_table
 from python_udfs.threads import limit_native_threads
 
 
@@ -14,5 +15,8 @@ def model(dbt, session):
         assignments = relation_to_pandas(
             dbt.ref("customer_segments"), ["customer_id", "segment_id"]
         )
-        result = validate(features, assignments, settings)
+        k_selection = relation_to_pandas(
+            dbt.ref("segment_k_selection"), ["k", "stability_ari", "is_chosen"]
+        )
+        result = validation_table(features, assignments, k_selection, settings)
     return result
