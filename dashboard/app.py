@@ -31,8 +31,13 @@ def headline(frames: dict) -> None:
     columns[1].metric("Revenue", f"{sales['revenue'].sum():,.0f}")
     columns[2].metric("Segments", f"{len(profiles)}")
     if len(validation):
+        weak = bool(validation["is_structure_weak"].iloc[0])
         columns[3].metric(
-            "K-means vs Ward (ARI)", f"{validation['ari_kmeans_vs_ward'].iloc[0]:.2f}"
+            "Segments reproduced on new data",
+            "weak structure" if weak else "yes",
+            help="Split-half stability of the chosen k: "
+            f"{validation['split_half_ari'].iloc[0]:.2f}; weak when the segments do not come "
+            "back on independent halves of the customers (var segment_min_stability)",
         )
 
 

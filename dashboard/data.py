@@ -456,11 +456,12 @@ def segment_scatter_3d(frames: dict[str, pd.DataFrame]) -> go.Figure:
 def k_selection(frames: dict[str, pd.DataFrame]) -> go.Figure:
     candidates = frames["k_selection"]
     criteria = [
+        ("stability_ari", "Reproduced on independent halves (ARI)"),
         ("silhouette", "Silhouette (higher is better)"),
         ("calinski_harabasz", "Calinski-Harabasz (higher is better)"),
         ("davies_bouldin", "Davies-Bouldin (lower is better)"),
     ]
-    figure = make_subplots(rows=1, cols=3, subplot_titles=[title for _, title in criteria])
+    figure = make_subplots(rows=1, cols=4, subplot_titles=[title for _, title in criteria])
     chosen = candidates.loc[candidates["is_chosen"], "k"]
     for column, (criterion, _) in enumerate(criteria, start=1):
         figure.add_trace(
@@ -472,7 +473,10 @@ def k_selection(frames: dict[str, pd.DataFrame]) -> go.Figure:
         )
         for k in chosen:
             figure.add_vline(x=k, line_dash="dot", line_color="#c62828", row=1, col=column)
-    return figure.update_layout(title="Choosing k (dotted: the chosen k)", showlegend=False)
+    rule = candidates["choice_rule"].iloc[0] if len(candidates) else "no candidates"
+    return figure.update_layout(
+        title=f"Choosing k (dotted: the chosen k): {rule}", showlegend=False
+    )
 
 
 def ward_dendrogram(frames: dict[str, pd.DataFrame]) -> go.Figure:

@@ -17,7 +17,15 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from conftest import PROJECT_DIR
-from dashboard.data import CHARTS, MartSource, load_frames, point_count, rfm_grid, ward_dendrogram
+from dashboard.data import (
+    CHARTS,
+    MartSource,
+    k_selection,
+    load_frames,
+    point_count,
+    rfm_grid,
+    ward_dendrogram,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("SEGMENT_MARTS_ARTIFACTS", PROJECT_DIR / "artifacts")) / "dashboard"
@@ -67,6 +75,24 @@ def test_ward_dendrogram_has_a_leaf_per_sampled_customer_and_colours_k_clusters(
     assert len(figure.layout.xaxis.ticktext) == 30
     # Three well-separated blobs cut at k = 3: three leaf colours plus the colour above the cut.
     assert len({trace.marker.color for trace in figure.data}) == 4
+
+
+def test_k_selection_chart_shows_stability_first_and_names_the_rule():
+    candidates = pd.DataFrame(
+        {
+            "k": [2, 3, 4],
+            "stability_ari": [0.99, 0.95, 0.7],
+            "silhouette": [0.3, 0.2, 0.1],
+            "calinski_harabasz": [10.0, 9.0, 8.0],
+            "davies_bouldin": [1.0, 1.1, 1.2],
+            "is_chosen": [False, True, False],
+            "choice_rule": ["largest k that it and every smaller k reproduce"] * 3,
+        }
+    )
+    figure = k_selection({"k_selection": candidates})
+    assert list(figure.data[0].y) == [0.99, 0.95, 0.7]
+    assert figure.layout.annotations[0].text.startswith("Reproduced on independent halves")
+    assert "largest k that it and every smaller k reproduce" in figure.layout.title.text
 
 
 def test_point_count_is_zero_only_for_empty_figures():
