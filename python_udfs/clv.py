@@ -2,8 +2,9 @@
 Gamma-Gamma (Fader, Hardie & Lee 2005b) for spend per transaction.
 
 Likelihoods are closed-form and written with gammaln/betaln so they stay finite for heavy buyers;
-parameters are optimized in log space (they must be positive) with a small L2 penalizer on the
-log-parameters. Time is in weeks throughout. Pure functions; tested in tests/python/test_clv.py.
+parameters are optimized in log space (they must be positive). The optional penalizer is an L2
+penalty on unit-free log-parameters (``unit_free_penalty``), so it does the same whatever the time
+or money unit. Time is in weeks throughout. Pure functions; tested in tests/python/test_clv.py.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class FitResult:
     log_likelihood: float
     converged: bool
     message: str
+    # Covariance of the log-parameters (inverse Hessian of the penalized negative log-likelihood
+    # at the optimum); None when the Hessian is not positive definite.
+    covariance: np.ndarray | None = None
 
 
 def bgnbd_log_likelihood(params: BgNbdParams, frequency, recency, age) -> np.ndarray:
@@ -96,6 +100,44 @@ class DistinctHistories:
         return per_x[self.x_index] + np.logaddexp(a3, a4)
 
 
+def unit_free_penalty(log_params: np.ndarray, log_scales: np.ndarray, penalizer: float) -> float:
+    """``penalizer`` x the sum of squared log-parameters, each measured against its scale.
+
+    Shape parameters (r, a, b; p, q) are unit-free and shrink toward 1. Scale parameters carry a
+    unit (BG/NBD alpha is a time, Gamma-Gamma gamma an amount of money), so they are measured
+    against the data's own scale (mean customer age; mean transaction value): a fit in days
+    instead of weeks, or cents instead of euros, moves parameter and scale together and the
+    penalty is unchanged. Equivalent to a log-normal prior with variance 1 / (2 n penalizer)
+    on each ratio (the likelihood is averaged over customers).
+    """
+    return penalizer * float(np.sum((log_params - log_scales) ** 2))
+
+
+def log_param_covariance(total_negative_ll, log_params: np.ndarray) -> np.ndarray | None:
+    """Inverse of the Hessian of ``total_negative_ll`` (summed over customers) at the optimum, by
+    central differences in log-parameter space; None when it is not positive definite (a flat or
+    degenerate likelihood gives no usable interval)."""
+    k, step = len(log_params), 1e-4
+    hessian = np.empty((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            corners = []
+            for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+                point = np.array(log_params, dtype=float)
+                point[i] += si * step
+                point[j] += sj * step
+                corners.append(total_negative_ll(point))
+            value = (corners[0] - corners[1] - corners[2] + corners[3]) / (4 * step * step)
+            hessian[i, j] = hessian[j, i] = value
+    if not np.all(np.isfinite(hessian)):
+        return None
+    try:
+        np.linalg.cholesky(hessian)
+    except np.linalg.LinAlgError:
+        return None
+    return np.linalg.inv(hessian)
+
+
 def _minimize(negative_ll, start: np.ndarray) -> optimize.OptimizeResult:
     result = optimize.minimize(negative_ll, start, method="L-BFGS-B")
     if not result.success:
@@ -114,17 +156,20 @@ def fit_bgnbd(frequency, recency, age, penalizer: float = 0.0) -> FitResult:
         )
 
     histories = DistinctHistories(x, t_x, age)
+    time_scale = max(float(age.mean()), 1e-9)
+    log_scales = np.log([1.0, time_scale, 1.0, 1.0])
 
     def negative_ll(log_params: np.ndarray) -> float:
         params = BgNbdParams(*np.exp(log_params))
         ll = histories.log_likelihood(params).sum()
-        return -(ll / len(x)) + penalizer * float(np.sum(np.exp(log_params) ** 2))
+        return -(ll / len(x)) + unit_free_penalty(log_params, log_scales, penalizer)
 
-    result = _minimize(negative_ll, np.log([1.0, max(float(age.mean()), 1.0), 1.0, 1.0]))
+    result = _minimize(negative_ll, log_scales.copy())
     params = BgNbdParams(*np.exp(result.x))
     ll = float(bgnbd_log_likelihood(params, x, t_x, age).sum())
     ok = bool(result.success) and np.isfinite(ll)
-    return FitResult(params if ok else None, ll, ok, str(result.message))
+    covariance = log_param_covariance(lambda v: len(x) * negative_ll(v), result.x) if ok else None
+    return FitResult(params if ok else None, ll, ok, str(result.message), covariance)
 
 
 def expected_purchases(params: BgNbdParams, t, frequency, recency, age) -> np.ndarray:
@@ -185,17 +230,20 @@ def fit_gamma_gamma(frequency, monetary_value, penalizer: float = 0.0) -> FitRes
             None, float("nan"), False, "fewer than 10 repeat buyers with positive spend"
         )
 
+    log_scales = np.log([1.0, 1.0, float(np.mean(m))])
+
     def negative_ll(log_params: np.ndarray) -> float:
         params = GammaGammaParams(*np.exp(log_params))
         ll = gamma_gamma_log_likelihood(params, x, m).sum()
-        return -(ll / len(x)) + penalizer * float(np.sum(np.exp(log_params) ** 2))
+        return -(ll / len(x)) + unit_free_penalty(log_params, log_scales, penalizer)
 
-    result = _minimize(negative_ll, np.log([1.0, 1.0, max(float(np.mean(m)), 1.0)]))
+    result = _minimize(negative_ll, log_scales.copy())
     params = GammaGammaParams(*np.exp(result.x))
     ll = float(gamma_gamma_log_likelihood(params, x, m).sum())
     ok = bool(result.success) and np.isfinite(ll) and params.q > 1
     message = str(result.message) if params.q > 1 else "q <= 1: expected spend is undefined"
-    return FitResult(params if ok else None, ll, ok, message)
+    covariance = log_param_covariance(lambda v: len(x) * negative_ll(v), result.x) if ok else None
+    return FitResult(params if ok else None, ll, ok, message, covariance)
 
 
 def expected_average_value(params: GammaGammaParams, frequency, monetary_value) -> np.ndarray:
@@ -219,8 +267,18 @@ def discounted_clv(
     margin: float,
 ) -> np.ndarray:
     """Margin x expected spend per transaction x expected purchases month by month, discounted."""
-    weeks_per_month = 52.1775 / 12
     value = expected_average_value(gamma_gamma, summary["frequency"], summary["monetary_value"])
+    purchases = discounted_purchases(
+        bgnbd, summary, months=months, monthly_discount_rate=monthly_discount_rate
+    )
+    return margin * value * purchases
+
+
+def discounted_purchases(
+    bgnbd: BgNbdParams, summary: pd.DataFrame, *, months: int, monthly_discount_rate: float
+) -> np.ndarray:
+    """Expected purchases month by month over the next ``months``, discounted to today."""
+    weeks_per_month = 52.1775 / 12
     total = np.zeros(len(summary))
     previous = np.zeros(len(summary))
     for month in range(1, months + 1):
@@ -229,7 +287,33 @@ def discounted_clv(
         )
         total += (cumulative - previous) / (1 + monthly_discount_rate) ** month
         previous = cumulative
-    return margin * value * total
+    return total
+
+
+def log_scale_interval(
+    value: np.ndarray, gradients: np.ndarray, covariance: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """A delta-method interval for a positive quantity: its log is normal with variance
+    g' C g / value^2 (g = the gradient in log-parameters, one row per customer), so the interval
+    value x exp(+-z se) stays positive and is wider upward, as the quantity's uncertainty is."""
+    variance = np.einsum("ij,jk,ik->i", gradients, covariance, gradients)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(np.maximum(variance, 0.0)) / value
+    return value * np.exp(-z * se), value * np.exp(z * se)
+
+
+def gradient_in_log_params(function, params, covariance_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The value of ``function(params)`` per customer and its forward-difference gradient with
+    respect to each log-parameter (columns in the dataclass's field order)."""
+    base_logs = np.log([getattr(params, name) for name in params.__dataclass_fields__])
+    value = function(params)
+    step = 1e-5
+    columns = []
+    for index in range(covariance_size):
+        shifted = base_logs.copy()
+        shifted[index] += step
+        columns.append((function(type(params)(*np.exp(shifted))) - value) / step)
+    return value, np.column_stack(columns)
 
 
 HISTORY_COLUMNS = [
@@ -251,9 +335,21 @@ PREDICTION_COLUMNS = [
     "p_alive",
     "expected_purchases_90d",
     "expected_purchases_365d",
+    "expected_purchases_365d_low",
+    "expected_purchases_365d_high",
     "expected_avg_order_value",
     "predicted_clv_12m",
+    "predicted_clv_12m_low",
+    "predicted_clv_12m_high",
 ]
+INTERVAL_COLUMNS = [
+    "expected_purchases_365d_low",
+    "expected_purchases_365d_high",
+    "predicted_clv_12m_low",
+    "predicted_clv_12m_high",
+]
+# Two-sided 95% intervals from the parameters' uncertainty.
+INTERVAL_Z = 1.959963984540054
 PARAMS_COLUMNS = [
     "r", "alpha", "a", "b", "p", "q", "gamma", "bgnbd_log_likelihood", "gamma_gamma_log_likelihood",
     "customers_used", "repeat_customers_used", "nonpositive_monetary_excluded",
@@ -271,7 +367,7 @@ DAYS_PER_WEEK = 7.0
 class ClvSettings:
     """What the dbt models' config.meta passes in."""
 
-    penalizer: float = 0.001
+    penalizer: float = 0.0
     margin: float = 0.3
     monthly_discount_rate: float = 0.01
 
@@ -285,6 +381,60 @@ def fit_both(summary: pd.DataFrame, penalizer: float) -> tuple[FitResult, FitRes
     bgnbd = fit_bgnbd(summary["frequency"], summary["recency"], summary["age"], penalizer)
     gamma_gamma = fit_gamma_gamma(summary["frequency"], summary["monetary_value"], penalizer)
     return bgnbd, gamma_gamma
+
+
+def prediction_intervals(
+    bgnbd: FitResult, gamma_gamma: FitResult, history: pd.DataFrame, settings: ClvSettings
+) -> dict[str, np.ndarray]:
+    """95% intervals of 365-day expected purchases and 12-month CLV from the uncertainty of the
+    fitted parameters (delta method on the log scale; the two fits are independent, so the
+    variances of log purchases and log order value add). NaN where a Hessian was unusable.
+
+    They describe what the data leave unknown about the population's parameters, which matters
+    most for customers unlike the bulk (many purchases, long ago); a single customer's own
+    randomness (will she buy 3 or 5 times?) is not in them.
+    """
+    x, t_x, age = history["frequency"], history["recency"], history["age"]
+    horizon = 365 / DAYS_PER_WEEK
+    nan = np.full(len(history), np.nan)
+    if bgnbd.covariance is None:
+        return dict.fromkeys(INTERVAL_COLUMNS, nan)
+    purchases, purchase_gradient = gradient_in_log_params(
+        lambda params: expected_purchases(params, horizon, x, t_x, age), bgnbd.params, 4
+    )
+    low_purchases, high_purchases = log_scale_interval(
+        purchases, purchase_gradient, bgnbd.covariance, INTERVAL_Z
+    )
+    discounted, discounted_gradient = gradient_in_log_params(
+        lambda params: discounted_purchases(
+            params, history, months=12, monthly_discount_rate=settings.monthly_discount_rate
+        ),
+        bgnbd.params,
+        4,
+    )
+    value, value_gradient = gradient_in_log_params(
+        lambda params: expected_average_value(params, x, history["monetary_value"]),
+        gamma_gamma.params,
+        3,
+    )
+    clv = settings.margin * value * discounted
+    if gamma_gamma.covariance is None:
+        low_clv = high_clv = nan
+    else:
+        variance = (
+            np.einsum("ij,jk,ik->i", discounted_gradient, bgnbd.covariance, discounted_gradient)
+            / discounted**2
+            + np.einsum("ij,jk,ik->i", value_gradient, gamma_gamma.covariance, value_gradient)
+            / value**2
+        )
+        se = np.sqrt(np.maximum(variance, 0.0))
+        low_clv, high_clv = clv * np.exp(-INTERVAL_Z * se), clv * np.exp(INTERVAL_Z * se)
+    return {
+        "expected_purchases_365d_low": low_purchases,
+        "expected_purchases_365d_high": high_purchases,
+        "predicted_clv_12m_low": low_clv,
+        "predicted_clv_12m_high": high_clv,
+    }
 
 
 def predict_customers(
@@ -318,6 +468,10 @@ def predict_customers(
         f"customer_clv: BG/NBD and Gamma-Gamma fitted on {len(history)} customers in "
         f"{time.perf_counter() - started:.1f} s"
     )
+    started = time.perf_counter()
+    intervals = prediction_intervals(bgnbd, gamma_gamma, history, settings)
+    log(f"customer_clv: 95% intervals from the parameters' covariance in "
+        f"{time.perf_counter() - started:.1f} s")  # fmt: skip
     return pd.DataFrame(
         {
             "customer_id": history["customer_id"].astype("string"),
@@ -332,6 +486,7 @@ def predict_customers(
                 gamma_gamma.params, x, history["monetary_value"]
             ),
             "predicted_clv_12m": clv,
+            **intervals,
         }
     )[PREDICTION_COLUMNS]
 
@@ -367,13 +522,9 @@ def _errors(actual: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
     return float(np.sqrt(np.mean(error**2))), float(np.mean(np.abs(error)))
 
 
-def backtest(history: pd.DataFrame, settings: ClvSettings, log: Log = log_progress) -> pd.DataFrame:
-    """Fit on the calibration period only and predict the holdout, against a naive baseline that
-    carries each customer's calibration purchase rate and average order value forward."""
+def calibration_summary(history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The customers with a calibration history, and their calibration-period summary."""
     calibration = history[history["calibration_frequency"].notna()].reset_index(drop=True)
-    if calibration.empty:
-        log("clv_backtest: no customer has a calibration history; empty backtest")
-        return typed_empty(BACKTEST_COLUMNS, {"model": "string", "customers": "int64"})
     summary = pd.DataFrame(
         {
             "frequency": calibration["calibration_frequency"],
@@ -382,6 +533,16 @@ def backtest(history: pd.DataFrame, settings: ClvSettings, log: Log = log_progre
             "monetary_value": calibration["calibration_monetary_value"],
         }
     )
+    return calibration, summary
+
+
+def backtest(history: pd.DataFrame, settings: ClvSettings, log: Log = log_progress) -> pd.DataFrame:
+    """Fit on the calibration period only and predict the holdout, against a naive baseline that
+    carries each customer's calibration purchase rate and average order value forward."""
+    calibration, summary = calibration_summary(history)
+    if calibration.empty:
+        log("clv_backtest: no customer has a calibration history; empty backtest")
+        return typed_empty(BACKTEST_COLUMNS, {"model": "string", "customers": "int64"})
     bgnbd, gamma_gamma = fit_both(summary, settings.penalizer)
     if bgnbd.params is None or gamma_gamma.params is None:
         log("clv_backtest: calibration fit did not converge; empty backtest")
@@ -422,3 +583,95 @@ def backtest(history: pd.DataFrame, settings: ClvSettings, log: Log = log_progre
     log(f"clv_backtest: purchases RMSE bgnbd={rows[0]['purchases_rmse']:.3f} "
         f"naive={rows[1]['purchases_rmse']:.3f} on {len(calibration)} customers")  # fmt: skip
     return pd.DataFrame(rows)[BACKTEST_COLUMNS]
+
+
+CALIBRATION_COLUMNS = [
+    "calibration_frequency",
+    "customers",
+    "actual_holdout_purchases",
+    "expected_holdout_purchases",
+]
+# Calibration frequencies from this many repeat purchases up share one row.
+CALIBRATION_TOP_FREQUENCY = 7
+
+
+def calibration_by_frequency(
+    history: pd.DataFrame, settings: ClvSettings, log: Log = log_progress
+) -> pd.DataFrame:
+    """Holdout purchases per customer by calibration repeat purchases (0, 1, ..., 7 = 7 or more):
+    what customers did after the calibration end against what BG/NBD, fitted on the calibration
+    period only, expected of them (Fader, Hardie & Lee 2005, figure 3). Per-customer means."""
+    calibration, summary = calibration_summary(history)
+    fit = fit_bgnbd(summary["frequency"], summary["recency"], summary["age"], settings.penalizer)
+    if calibration.empty or fit.params is None:
+        log("clv_calibration: no calibration history or no BG/NBD fit; empty table")
+        return typed_empty(CALIBRATION_COLUMNS, {"calibration_frequency": "int64",
+                                                 "customers": "int64"})  # fmt: skip
+    expected = expected_purchases(
+        fit.params,
+        calibration["holdout_weeks"].to_numpy(dtype=float),
+        summary["frequency"],
+        summary["recency"],
+        summary["age"],
+    )
+    frame = pd.DataFrame(
+        {
+            "calibration_frequency": np.minimum(
+                summary["frequency"].to_numpy(dtype=float), CALIBRATION_TOP_FREQUENCY
+            ).astype("int64"),
+            "actual": calibration["holdout_purchases"].to_numpy(dtype=float),
+            "expected": expected,
+        }
+    )
+    table = (
+        frame.groupby("calibration_frequency")
+        .agg(
+            customers=("actual", "size"),
+            actual_holdout_purchases=("actual", "mean"),
+            expected_holdout_purchases=("expected", "mean"),
+        )
+        .reset_index()
+    )
+    return table.astype({"customers": "int64"})[CALIBRATION_COLUMNS]
+
+
+P_ALIVE_MATRIX_COLUMNS = ["frequency", "recency_weeks", "age_weeks", "p_alive", "customers"]
+
+
+def p_alive_matrix(
+    history: pd.DataFrame,
+    settings: ClvSettings,
+    max_frequency: int = 20,
+    recency_steps: int = 20,
+    log: Log = log_progress,
+) -> pd.DataFrame:
+    """P(alive) on a grid of repeat purchases (0..max_frequency) x weeks from the first to the
+    last purchase (recency_steps + 1 values from 0 to the longest customer age), for a customer
+    observed for that longest age, with how many customers fall in each cell (frequency capped
+    at max_frequency, recency rounded to the nearest grid value). Frequency 0 is the column of
+    one-time buyers: recency is 0 and P(alive) is 1 by the model's definition."""
+    fit = fit_bgnbd(history["frequency"], history["recency"], history["age"], settings.penalizer)
+    if history.empty or fit.params is None:
+        log("clv_p_alive_matrix: no BG/NBD fit; empty table")
+        return typed_empty(P_ALIVE_MATRIX_COLUMNS, {"frequency": "int64", "customers": "int64"})
+    age = float(history["age"].max())
+    step = age / recency_steps
+    grid = pd.DataFrame(
+        [(x, i * step) for x in range(max_frequency + 1) for i in range(recency_steps + 1)
+         if x > 0 or i == 0],
+        columns=["frequency", "recency_weeks"],
+    )  # fmt: skip
+    grid["age_weeks"] = age
+    grid["p_alive"] = probability_alive(
+        fit.params, grid["frequency"], grid["recency_weeks"], grid["age_weeks"]
+    )
+    cells = pd.DataFrame(
+        {
+            "frequency": np.minimum(history["frequency"].to_numpy(dtype=float), max_frequency),
+            "step": np.rint(history["recency"].to_numpy(dtype=float) / step),
+        }
+    ).value_counts()
+    counts = [cells.get((x, round(r / step)), 0) for x, r in zip(grid["frequency"],
+              grid["recency_weeks"], strict=True)]  # fmt: skip
+    grid["customers"] = np.asarray(counts, dtype="int64")
+    return grid.astype({"frequency": "int64"})[P_ALIVE_MATRIX_COLUMNS]

@@ -48,7 +48,11 @@ combined as (
         predictions.p_alive,
         predictions.expected_purchases_90d,
         predictions.expected_purchases_365d,
+        predictions.expected_purchases_365d_low,
+        predictions.expected_purchases_365d_high,
         predictions.expected_avg_order_value,
+        predictions.predicted_clv_12m_low,
+        predictions.predicted_clv_12m_high,
         -- The probabilistic CLV where the model could be fitted, else the heuristic (see clv_method).
         coalesce(predictions.predicted_clv_12m, heuristic.heuristic_clv_12m) as predicted_clv_12m,
         case when predictions.customer_id is null then 'heuristic' else 'bgnbd_gamma_gamma' end
@@ -87,8 +91,12 @@ final as (
         combined.p_alive,
         combined.expected_purchases_90d,
         combined.expected_purchases_365d,
+        combined.expected_purchases_365d_low,
+        combined.expected_purchases_365d_high,
         combined.expected_avg_order_value,
         combined.predicted_clv_12m,
+        combined.predicted_clv_12m_low,
+        combined.predicted_clv_12m_high,
         combined.first_order_date,
         combined.last_order_date
     from combined
