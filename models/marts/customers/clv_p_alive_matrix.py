@@ -1,5 +1,5 @@
 """P(alive) on a grid of repeat purchases x recency for the longest-observed customer, with the
-customers in each cell: the heatmap of who is probably still a customer. Maths in python_udfs.clv."""
+customers in each cell: who is probably still a customer. Maths in python_udfs.clv."""
 
 from python_udfs.clv import HISTORY_COLUMNS, ClvSettings, p_alive_matrix
 from python_udfs.frames import relation_to_pandas

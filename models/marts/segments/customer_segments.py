@@ -17,5 +17,6 @@ def model(dbt, session):
         settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
         k_selection = relation_to_pandas(dbt.ref("segment_k_selection"), ["k", "is_chosen"])
         features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
-        result = segment_customers(features, delivered_k(k_selection, settings), settings).assignments
+        k = delivered_k(k_selection, settings)
+        result = segment_customers(features, k, settings).assignments
     return result
