@@ -123,6 +123,12 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
             order by segments.segment_id
             """
         ),
+        "clv_calibration": source.query(
+            "select * from {clv_calibration} order by calibration_frequency"
+        ),
+        "clv_p_alive_matrix": source.query(
+            "select * from {clv_p_alive_matrix} order by frequency, recency_weeks"
+        ),
         "sales_monthly": source.query("select * from {sales_monthly} order by month_start"),
         "seasonality": source.query(
             "select * from {sales_seasonality} order by period_type, period"
@@ -239,6 +245,54 @@ def clv_by_segment(frames: dict[str, pd.DataFrame]) -> go.Figure:
     )
     return figure.update_layout(
         title="Predicted 12-month CLV by segment (box: quartiles, whiskers: 5th-95th percentile)"
+    )
+
+
+def clv_calibration(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    """Mean holdout purchases by calibration repeat purchases: what happened against BG/NBD."""
+    table = frames["clv_calibration"]
+    labels = [f"{f}+" if f == table["calibration_frequency"].max() and f >= 7 else str(f)
+              for f in table["calibration_frequency"]]  # fmt: skip
+    figure = go.Figure(
+        [
+            go.Bar(x=labels, y=table["actual_holdout_purchases"], name="actual"),
+            go.Bar(x=labels, y=table["expected_holdout_purchases"], name="BG/NBD expected"),
+        ]
+    )
+    return figure.update_layout(
+        title="CLV backtest: holdout purchases per customer by calibration repeat purchases",
+        xaxis_title="repeat purchases in the calibration period",
+        yaxis_title="mean purchases in the holdout",
+        barmode="group",
+    )
+
+
+def p_alive_heatmap(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    """P(alive) over repeat purchases x recency; hover shows the customers in each cell."""
+    matrix = frames["clv_p_alive_matrix"]
+    grid = matrix.pivot_table(
+        index="frequency", columns="recency_weeks", values="p_alive", aggfunc="first"
+    )
+    counts = matrix.pivot_table(
+        index="frequency", columns="recency_weeks", values="customers", aggfunc="first"
+    )
+    figure = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[f"{weeks:.0f}" for weeks in grid.columns],
+            y=grid.index,
+            customdata=counts.to_numpy(),
+            colorscale="RdYlGn",
+            zmin=0,
+            zmax=1,
+            hovertemplate="repeat purchases %{y}, last purchase at week %{x}: "
+            "P(alive) %{z:.2f}, %{customdata} customers<extra></extra>",
+        )
+    )
+    return figure.update_layout(
+        title="Probability a customer is still active (BG/NBD)",
+        xaxis_title="weeks from first to last purchase",
+        yaxis_title="repeat purchases",
     )
 
 
@@ -525,6 +579,8 @@ CHARTS: tuple[Chart, ...] = (
     Chart("Segments", segment_scatter_3d),
     Chart("Customer value", rfm_grid),
     Chart("Customer value", clv_by_segment),
+    Chart("Customer value", p_alive_heatmap),
+    Chart("Customer value", clv_calibration),
     Chart("Sales", monthly_revenue),
     Chart("Sales", seasonal_index),
     Chart("Campaigns", campaign_roi),

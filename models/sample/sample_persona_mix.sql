@@ -29,8 +29,9 @@ trait_averages as (
             sum(mix_share * {{ trait }}) as avg_{{ trait }},
         {% endfor -%}
         {% for trait in log_traits -%}
-            sum(mix_share * ln({{ trait }})) as avg_log_{{ trait }}{{ ',' if not loop.last }}
-        {% endfor %}
+            sum(mix_share * ln({{ trait }})) as avg_log_{{ trait }},
+        {% endfor -%}
+        count(*) as personas
     from selected_personas
 ),
 

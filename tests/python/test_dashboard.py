@@ -20,8 +20,10 @@ from conftest import PROJECT_DIR
 from dashboard.data import (
     CHARTS,
     MartSource,
+    clv_calibration,
     k_selection,
     load_frames,
+    p_alive_heatmap,
     point_count,
     rfm_grid,
     ward_dendrogram,
@@ -93,6 +95,32 @@ def test_k_selection_chart_shows_stability_first_and_names_the_rule():
     assert list(figure.data[0].y) == [0.99, 0.95, 0.7]
     assert figure.layout.annotations[0].text.startswith("Reproduced on independent halves")
     assert "largest k that it and every smaller k reproduce" in figure.layout.title.text
+
+
+def test_clv_charts_put_actual_next_to_expected_and_p_alive_on_its_grid():
+    table = pd.DataFrame(
+        {
+            "calibration_frequency": [0, 1, 7],
+            "customers": [10, 5, 3],
+            "actual_holdout_purchases": [1.0, 2.0, 8.0],
+            "expected_holdout_purchases": [1.5, 2.5, 9.0],
+        }
+    )
+    bars = clv_calibration({"clv_calibration": table})
+    assert [trace.name for trace in bars.data] == ["actual", "BG/NBD expected"]
+    assert list(bars.data[0].x) == ["0", "1", "7+"]
+    assert list(bars.data[1].y) == [1.5, 2.5, 9.0]
+    matrix = pd.DataFrame(
+        {
+            "frequency": [0, 1, 1],
+            "recency_weeks": [0.0, 0.0, 10.0],
+            "p_alive": [1.0, 0.2, 0.9],
+            "customers": [4, 2, 1],
+        }
+    )
+    heatmap = p_alive_heatmap({"clv_p_alive_matrix": matrix}).data[0]
+    assert heatmap.z[0][0] == 1.0 and heatmap.z[1][1] == 0.9
+    assert heatmap.customdata[1][0] == 2
 
 
 def test_point_count_is_zero_only_for_empty_figures():
