@@ -126,6 +126,7 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
         "clv_calibration": source.query(
             "select * from {clv_calibration} order by calibration_frequency"
         ),
+        "clv_tracking": source.query("select * from {clv_tracking} order by week_index"),
         "clv_p_alive_matrix": source.query(
             "select * from {clv_p_alive_matrix} order by frequency, recency_weeks"
         ),
@@ -264,6 +265,35 @@ def clv_calibration(frames: dict[str, pd.DataFrame]) -> go.Figure:
         xaxis_title="repeat purchases in the calibration period",
         yaxis_title="mean purchases in the holdout",
         barmode="group",
+    )
+
+
+def clv_tracking(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    """Cumulative repeat purchases, actual and expected, with the calibration end marked."""
+    tracking = frames["clv_tracking"]
+    figure = go.Figure(
+        [
+            go.Scatter(
+                x=tracking["period_start"],
+                y=tracking["actual_cumulative_repeat_purchases"],
+                mode="lines",
+                name="actual",
+            ),
+            go.Scatter(
+                x=tracking["period_start"],
+                y=tracking["expected_cumulative_repeat_purchases"],
+                mode="lines",
+                line_dash="dash",
+                name="BG/NBD expected",
+            ),
+        ]
+    )
+    holdout = tracking.loc[tracking["is_holdout"], "period_start"]
+    if len(holdout):
+        figure.add_vline(x=holdout.iloc[0], line_dash="dot", line_color="#616161")
+    return figure.update_layout(
+        title="CLV backtest: cumulative repeat purchases (dotted: calibration end)",
+        yaxis_title="repeat purchases since the first week",
     )
 
 
@@ -581,6 +611,7 @@ CHARTS: tuple[Chart, ...] = (
     Chart("Customer value", clv_by_segment),
     Chart("Customer value", p_alive_heatmap),
     Chart("Customer value", clv_calibration),
+    Chart("Customer value", clv_tracking),
     Chart("Sales", monthly_revenue),
     Chart("Sales", seasonal_index),
     Chart("Campaigns", campaign_roi),

@@ -675,3 +675,78 @@ def p_alive_matrix(
               grid["recency_weeks"], strict=True)]  # fmt: skip
     grid["customers"] = np.asarray(counts, dtype="int64")
     return grid.astype({"frequency": "int64"})[P_ALIVE_MATRIX_COLUMNS]
+
+
+def expected_repeat_purchases_since_first(params: BgNbdParams, t) -> np.ndarray:
+    """E[X(t)]: expected repeat purchases in the first ``t`` weeks after a customer's first
+    purchase, before anything else is known about the customer (Fader, Hardie & Lee 2005, eq. 9)."""
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    t = np.asarray(t, dtype=float)
+    hyper = special.hyp2f1(r, b, a + b - 1, t / (alpha + t))
+    return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyper)
+
+
+WEEKLY_COLUMNS = [
+    "week_index",
+    "period_start",
+    "calibration_end_date",
+    "as_of_date",
+    "first_purchases",
+    "repeat_purchases",
+]
+TRACKING_COLUMNS = [
+    "period_start",
+    "week_index",
+    "is_holdout",
+    "actual_repeat_purchases",
+    "expected_repeat_purchases",
+    "actual_cumulative_repeat_purchases",
+    "expected_cumulative_repeat_purchases",
+]
+
+
+def tracking_table(
+    history: pd.DataFrame, weekly: pd.DataFrame, settings: ClvSettings, log: Log = log_progress
+) -> pd.DataFrame:
+    """Repeat purchases of the calibration cohort week by week through calibration and holdout,
+    actual against BG/NBD fitted on the calibration period (Fader, Hardie & Lee 2005, figure 2).
+
+    Expected: every customer counts from its first purchase, taken as the middle of its week, so
+    the cohort's cumulative expectation at the end of week w is the sum over first-purchase weeks
+    c <= w of (first purchases in c) x E[X(w + 1 - c - 0.5)]. ``weekly`` has week_index,
+    period_start, calibration_end_date, as_of_date, first_purchases and repeat_purchases
+    (int_repeat_purchases_weekly); weeks without a purchase may be missing. Only complete weeks
+    (ending by the as-of date) are reported: a partial last week would look like a collapse.
+    """
+    calibration, summary = calibration_summary(history)
+    fit = fit_bgnbd(summary["frequency"], summary["recency"], summary["age"], settings.penalizer)
+    if calibration.empty or weekly.empty or fit.params is None:
+        log("clv_tracking: no calibration history or no BG/NBD fit; empty table")
+        return typed_empty(TRACKING_COLUMNS, {"week_index": "int64", "is_holdout": "bool"})
+    first_day = pd.Timestamp(weekly["period_start"].min()) - pd.Timedelta(
+        weeks=int(weekly["week_index"].min())
+    )
+    as_of = pd.Timestamp(weekly["as_of_date"].iloc[0])
+    complete_weeks = max(int((as_of - first_day).days // 7), 1)
+    weeks = weekly.set_index("week_index").reindex(range(complete_weeks))
+    first_purchases = weeks["first_purchases"].fillna(0).to_numpy(dtype=float)
+    index = np.arange(len(weeks))
+    elapsed = index[:, None] + 1 - index[None, :] - 0.5  # end of week w minus cohort c's middle
+    per_customer = np.where(
+        elapsed > 0, expected_repeat_purchases_since_first(fit.params, np.maximum(elapsed, 0)), 0
+    )
+    expected_cumulative = per_customer @ first_purchases
+    actual = weeks["repeat_purchases"].fillna(0).to_numpy(dtype=float)
+    calibration_end = pd.Timestamp(weekly["calibration_end_date"].iloc[0])
+    starts = first_day + pd.to_timedelta(index * 7, unit="D")
+    return pd.DataFrame(
+        {
+            "period_start": starts.date,
+            "week_index": index.astype("int64"),
+            "is_holdout": starts >= calibration_end,
+            "actual_repeat_purchases": actual,
+            "expected_repeat_purchases": np.diff(expected_cumulative, prepend=0.0),
+            "actual_cumulative_repeat_purchases": np.cumsum(actual),
+            "expected_cumulative_repeat_purchases": expected_cumulative,
+        }
+    ).astype({"period_start": "date32[pyarrow]"})[TRACKING_COLUMNS]

@@ -18,12 +18,14 @@ from python_udfs.clv import (
     discounted_clv,
     expected_average_value,
     expected_purchases,
+    expected_repeat_purchases_since_first,
     fit_bgnbd,
     fit_gamma_gamma,
     gamma_gamma_sample,
     p_alive_matrix,
     predict_customers,
     probability_alive,
+    tracking_table,
 )
 
 # The published CDNOW estimates (Fader, Hardie & Lee): 2,357 customers, 39-week calibration.
@@ -273,3 +275,47 @@ def test_p_alive_matrix_gives_one_time_buyers_one_and_rises_with_recency():
     # Fixed recency long ago: more purchases make a silent customer look more surely gone.
     at_zero = matrix[(matrix["recency_weeks"] == 0) & (matrix["frequency"] > 0)]
     assert at_zero["p_alive"].is_monotonic_decreasing
+
+
+def test_expected_repeat_purchases_of_a_new_customer_is_the_conditional_formula_at_zero():
+    # A customer who has just bought for the first time (x = 0, t_x = 0, T = 0): the unconditional
+    # E[X(t)] and the conditional expectation are the same number.
+    t = np.array([0.5, 4.0, 26.0, 104.0])
+    np.testing.assert_allclose(
+        expected_repeat_purchases_since_first(CDNOW_BGNBD, t),
+        expected_purchases(CDNOW_BGNBD, t, 0.0, 0.0, 0.0),
+        rtol=1e-10,
+    )
+    assert expected_repeat_purchases_since_first(CDNOW_BGNBD, 0.0) == 0.0
+
+
+def test_tracking_sums_every_first_purchase_cohort_from_the_middle_of_its_week():
+    history = calibrated_history(2000)
+    fit = fit_bgnbd(
+        history["calibration_frequency"], history["calibration_recency"], history["calibration_age"]
+    ).params
+    start = pd.Timestamp("2024-01-01")
+    # 10 first purchases in week 0, 4 in week 2, none in week 1 (missing row); 4 complete weeks.
+    weekly = pd.DataFrame(
+        {
+            "week_index": [0, 2, 3],
+            "period_start": [start.date(), (start + pd.Timedelta(weeks=2)).date(),
+                             (start + pd.Timedelta(weeks=3)).date()],
+            "calibration_end_date": (start + pd.Timedelta(weeks=2)).date(),
+            "as_of_date": (start + pd.Timedelta(weeks=4, days=3)).date(),
+            "first_purchases": [10, 4, 0],
+            "repeat_purchases": [1, 3, 5],
+        }
+    )  # fmt: skip
+    table = tracking_table(history, weekly, ClvSettings(), log=lambda _: None)
+    assert table["week_index"].tolist() == [0, 1, 2, 3]
+    assert table["is_holdout"].tolist() == [False, False, True, True]
+    assert table["actual_repeat_purchases"].tolist() == [1, 0, 3, 5]
+    assert table["actual_cumulative_repeat_purchases"].tolist() == [1, 1, 4, 9]
+    by_end_of_week_3 = 10 * expected_repeat_purchases_since_first(fit, 3.5) + (
+        4 * expected_repeat_purchases_since_first(fit, 1.5)
+    )
+    assert table["expected_cumulative_repeat_purchases"].iloc[3] == pytest.approx(by_end_of_week_3)
+    np.testing.assert_allclose(
+        table["expected_repeat_purchases"].cumsum(), table["expected_cumulative_repeat_purchases"]
+    )

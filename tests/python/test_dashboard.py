@@ -21,6 +21,7 @@ from dashboard.data import (
     CHARTS,
     MartSource,
     clv_calibration,
+    clv_tracking,
     k_selection,
     load_frames,
     p_alive_heatmap,
@@ -118,6 +119,17 @@ def test_clv_charts_put_actual_next_to_expected_and_p_alive_on_its_grid():
             "customers": [4, 2, 1],
         }
     )
+    tracking = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-15"]),
+            "is_holdout": [False, True, True],
+            "actual_cumulative_repeat_purchases": [1.0, 3.0, 6.0],
+            "expected_cumulative_repeat_purchases": [1.2, 3.1, 5.5],
+        }
+    )
+    lines = clv_tracking({"clv_tracking": tracking})
+    assert list(lines.data[1].y) == [1.2, 3.1, 5.5]
+    assert lines.layout.shapes[0].x0 == pd.Timestamp("2024-01-08")
     heatmap = p_alive_heatmap({"clv_p_alive_matrix": matrix}).data[0]
     assert heatmap.z[0][0] == 1.0 and heatmap.z[1][1] == 0.9
     assert heatmap.customdata[1][0] == 2

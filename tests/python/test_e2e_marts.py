@@ -429,3 +429,51 @@ def test_probabilistic_clv_covers_every_purchaser_and_tracks_the_planted_truth(s
     )[0]
     assert one_time[0] > 100
     assert one_time[1:] == (1.0, 1.0)
+
+
+def test_clv_intervals_calibration_and_tracking_tie_out_to_the_backtest(sample_build):
+    # Every modelled customer has an interval around its forecast.
+    outside = sample_build.scalar(
+        """
+        select count(*) from marts.customer_clv
+        where not (predicted_clv_12m_low < predicted_clv_12m
+                   and predicted_clv_12m < predicted_clv_12m_high
+                   and expected_purchases_365d_low < expected_purchases_365d
+                   and expected_purchases_365d < expected_purchases_365d_high)
+        """
+    )
+    assert outside == 0
+    # The calibration table splits the backtest's customers and actual holdout purchases.
+    customers, purchases = sample_build.query(
+        """
+        select sum(customers), sum(customers * actual_holdout_purchases)
+        from marts.clv_calibration
+        """
+    )[0]
+    backtest = sample_build.query(
+        "select customers, actual_holdout_purchases from marts.clv_backtest where model = 'bgnbd'"
+    )[0]
+    assert customers == backtest[0]
+    assert purchases == pytest.approx(backtest[1])
+    # Fitted on the calibration weeks, the model's cumulative repeat purchases meet the actual
+    # ones at the calibration end within 5%; the weekly counts add up to the cumulative ones.
+    actual, expected, weekly_sum = sample_build.query(
+        """
+        select
+            max(actual_cumulative_repeat_purchases) filter (where not is_holdout),
+            max(expected_cumulative_repeat_purchases) filter (where not is_holdout),
+            sum(actual_repeat_purchases) filter (where not is_holdout)
+        from marts.clv_tracking
+        """
+    )[0]
+    assert expected == pytest.approx(actual, rel=0.05)
+    assert weekly_sum == actual
+    # One-time buyers' cell of the P(alive) matrix is 1, and every purchaser sits in a cell.
+    one_time, cells_total = sample_build.query(
+        """
+        select max(p_alive) filter (where frequency = 0), sum(customers)
+        from marts.clv_p_alive_matrix
+        """
+    )[0]
+    assert one_time == 1.0
+    assert cells_total == sample_build.scalar("select count(*) from marts.customer_clv")

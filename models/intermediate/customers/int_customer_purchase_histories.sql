@@ -6,24 +6,12 @@
 
 with
 
-orders as (
-    select * from {{ ref('int_order_lines_classified') }}
-    where is_counted
+purchase_days as (
+    select * from {{ ref('int_purchase_days') }}
 ),
 
 reference_date as (
     select * from {{ ref('int_reference_date') }}
-),
-
-purchase_days as (
-    -- BG/NBD counts purchase occasions: all lines of a customer on one day are one purchase.
-    select
-        customer_id,
-        order_date,
-        {{ money_sum('amount') }} as purchase_value
-    from orders
-    group by customer_id, order_date
-    having {{ money_sum('amount') }} > 0
 ),
 
 observed_period as (
@@ -47,11 +35,7 @@ numbered as (
     select
         purchase_days.*,
         observed_period.end_date,
-        observed_period.calibration_end_date,
-        min(purchase_days.order_date) over (partition by purchase_days.customer_id) as first_purchase_date,
-        row_number() over (
-            partition by purchase_days.customer_id order by purchase_days.order_date
-        ) as purchase_number
+        observed_period.calibration_end_date
     from purchase_days
     cross join observed_period
 ),
