@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import importlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -136,6 +137,44 @@ def is_locked_by_another_process(path: str) -> bool:
     return False
 
 
+# DuckDB's own default is 80% of RAM; the Python models keep their frames outside DuckDB's limit,
+# so DuckDB gets half and the other half is left to pandas, scikit-learn and the OS.
+MEMORY_SHARE = 0.5
+MEMORY_LIMIT_PATTERN = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
+
+
+def machine_memory_bytes() -> int | None:
+    """Physical memory, or the container's cgroup limit when that is smaller; None if unknown."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        physical = None
+    limits = [physical] if physical else []
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        with contextlib.suppress(OSError, ValueError):
+            with open(path) as handle:
+                value = handle.read().strip()
+            if value.isdigit():
+                limits.append(int(value))
+    return min(limits) if limits else None
+
+
+def memory_limit(configured: str | None, machine_bytes: int | None) -> str | None:
+    """DuckDB's memory_limit: ``configured`` (SEGMENT_MARTS_MEMORY_LIMIT) when given, checked to
+    be an amount such as ``12GB``; else MEMORY_SHARE of the machine's memory in MB; None (keep
+    DuckDB's default) when the machine's memory is unknown."""
+    if configured:
+        if not MEMORY_LIMIT_PATTERN.match(configured):
+            raise DbtRuntimeError(
+                f"SEGMENT_MARTS_MEMORY_LIMIT must be an amount such as 8GB or 512MB; "
+                f"got {configured!r}"
+            )
+        return configured.strip()
+    if not machine_bytes:
+        return None
+    return f"{int(machine_bytes * MEMORY_SHARE) // 2**20}MB"
+
+
 class Plugin(BasePlugin):
     """dbt-duckdb entry point: ``configure_connection`` runs on every new connection."""
 
@@ -153,3 +192,7 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         register_udfs(conn)
+        limit = memory_limit(os.environ.get("SEGMENT_MARTS_MEMORY_LIMIT"), machine_memory_bytes())
+        if limit is not None:
+            # Validated above to digits and a unit, so it can be a literal (SET takes no parameter).
+            conn.execute(f"SET memory_limit = '{limit}'")

@@ -6,9 +6,10 @@ import sys
 
 import duckdb
 import pytest
+from dbt_common.exceptions import DbtRuntimeError
 from scipy import stats as scipy_stats
 
-from python_udfs.plugin import PYTHON_MODEL_MODULES, UDFS, Plugin, register_udfs
+from python_udfs.plugin import PYTHON_MODEL_MODULES, UDFS, Plugin, memory_limit, register_udfs
 
 
 @pytest.fixture
@@ -73,3 +74,23 @@ def test_the_plugin_imports_what_python_models_import_before_they_run():
     Plugin.initialize(object.__new__(Plugin), {})  # raises on a module that does not import
     assert all(module in sys.modules for module in PYTHON_MODEL_MODULES)
     assert {"python_udfs.segmentation", "python_udfs.response"} <= set(PYTHON_MODEL_MODULES)
+
+
+def test_memory_limit_is_the_configured_amount_or_half_the_machine():
+    assert memory_limit("12GB", 2**34) == "12GB"
+    assert memory_limit(" 512 MiB ", None) == "512 MiB"
+    assert memory_limit(None, 24 * 2**30) == "12288MB"
+    assert memory_limit("", 8 * 2**30) == "4096MB"
+    assert memory_limit(None, None) is None
+    for hostile in ("4GB'; drop table x; --", "lots", "-1GB"):
+        with pytest.raises(DbtRuntimeError, match="SEGMENT_MARTS_MEMORY_LIMIT"):
+            memory_limit(hostile, 2**34)
+
+
+def test_the_plugin_sets_memory_limit_on_the_connection(monkeypatch):
+    monkeypatch.setenv("SEGMENT_MARTS_MEMORY_LIMIT", "1GB")
+    connection = duckdb.connect()
+    Plugin.configure_connection(object.__new__(Plugin), connection)
+    # DuckDB reports 1GB (10^9 bytes) in MiB.
+    setting = connection.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    assert setting == "953.6 MiB"
