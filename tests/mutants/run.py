@@ -1,0 +1,227 @@
+"""Plant known mistakes in the code one at a time and check that the tests catch each.
+
+A test suite that passes is only worth something if it fails on a wrong number. Each mutant
+below is a small, realistic mistake (an off-by-one at a cutoff, a swapped sign, a dropped
+term, a broken rule); the harness copies the tracked files to a scratch folder beside the
+project, applies one mutant, runs the tests named for it, and reports it killed (the tests
+failed) or survived (they passed: a gap in the tests). The original tree is never touched.
+
+    python tests/mutants/run.py              # the fast mutants (unit tests, a few minutes)
+    python tests/mutants/run.py --all        # also those that need a dbt build (~1-3 min each)
+    python tests/mutants/run.py --only clv   # mutants whose id contains "clv"
+
+Exit status 1 when any mutant survives. Not part of `pytest` (each mutant is a test run of its
+own); the latest result is in docs/development.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str
+    path: str
+    find: str
+    replace: str
+    command: tuple[str, ...]
+    why: str
+    needs_build: bool = False
+
+
+def pytest(*targets: str) -> tuple[str, ...]:
+    return (sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *targets)
+
+
+# A dbt build of the given selection (models, their data tests and dbt unit tests) on a small
+# generated sample, into the scratch folder.
+def dbt_build(selection: str) -> tuple[str, ...]:
+    dbt = shutil.which("dbt") or "dbt"
+    vars_ = '{"sample_customers": 2000, "sample_seed": 7}'
+    return (dbt, "build", "--select", selection, "--vars", vars_, "--target-path", "mutant_target")
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant(
+        "clv-bgnbd-expected-purchases",
+        "python_udfs/clv.py",
+        "(a + b + x - 1) / (a - 1) * (1 - ((alpha + age) / (alpha + age + t)) ** (r + x) * hyper)",
+        "(a + b + x) / (a - 1) * (1 - ((alpha + age) / (alpha + age + t)) ** (r + x) * hyper)",
+        pytest("tests/python/test_clv.py"),
+        "a dropped -1 in BG/NBD's conditional expectation",
+    ),
+    Mutant(
+        "clv-penalty-not-unit-free",
+        "python_udfs/clv.py",
+        "return penalizer * float(np.sum((log_params - log_scales) ** 2))",
+        "return penalizer * float(np.sum(log_params**2))",
+        pytest("tests/python/test_clv.py"),
+        "the penalty measured against 1 for scale parameters too (depends on the time unit)",
+    ),
+    Mutant(
+        "clv-interval-z",
+        "python_udfs/clv.py",
+        "INTERVAL_Z = 1.959963984540054",
+        "INTERVAL_Z = 0.6744897501960817",
+        pytest("tests/python/test_clv.py"),
+        "50% intervals labelled 95%",
+    ),
+    Mutant(
+        "clv-tracking-cohort-midweek",
+        "python_udfs/clv.py",
+        "elapsed = index[:, None] + 1 - index[None, :] - 0.5",
+        "elapsed = index[:, None] + 1 - index[None, :]",
+        pytest("tests/python/test_clv.py"),
+        "customers counted from the start of their first-purchase week",
+    ),
+    Mutant(
+        "segments-walk-ignores-smaller-k",
+        "python_udfs/segmentation.py",
+        'reproduced_run = table["is_reproduced"].astype(bool).cummin()',
+        'reproduced_run = table["is_reproduced"].astype(bool)',
+        pytest("tests/python/test_segmentation.py"),
+        "k chosen among reproduced k even when a smaller k is not reproduced",
+    ),
+    Mutant(
+        "segments-weak-flag-inverted",
+        "python_udfs/segmentation.py",
+        '"is_structure_weak": not (split_half >= settings.min_stability),',
+        '"is_structure_weak": split_half >= settings.min_stability,',
+        pytest("tests/python/test_segmentation.py"),
+        "weak structure reported for reproduced segments",
+    ),
+    Mutant(
+        "segments-vote-direction",
+        "python_udfs/segmentation.py",
+        '"davies_bouldin": candidates["davies_bouldin"].rank(ascending=True),',
+        '"davies_bouldin": candidates["davies_bouldin"].rank(ascending=False),',
+        pytest("tests/python/test_segmentation.py"),
+        "Davies-Bouldin read as higher-is-better",
+    ),
+    Mutant(
+        "uplift-qini-control-scaling",
+        "python_udfs/uplift.py",
+        'return curve["y_t"].to_numpy(float) - curve["y_c"].to_numpy(float) * ratio',
+        'return curve["y_t"].to_numpy(float) - curve["y_c"].to_numpy(float)',
+        pytest("tests/python/test_uplift.py"),
+        "Qini curve without scaling control responses to the treated count",
+    ),
+    Mutant(
+        "stats-normal-quantile-domain",
+        "python_udfs/stats.py",
+        "out[(p <= 0) | (p >= 1)] = np.nan",
+        "out[(p < 0) | (p > 1)] = np.nan",
+        pytest("tests/python/test_stats.py"),
+        "an infinite quantile at p = 0 or 1 instead of NULL",
+    ),
+    Mutant(
+        "plugin-memory-limit-unvalidated",
+        "python_udfs/plugin.py",
+        "        if not MEMORY_LIMIT_PATTERN.match(configured):",
+        "        if not configured:",
+        pytest("tests/python/test_udf_plugin.py"),
+        "a user's SEGMENT_MARTS_MEMORY_LIMIT pasted into SET unchecked",
+    ),
+    Mutant(
+        "experiment-recommendation-boundary",
+        "macros/formulas/experiment_recommendation.sql",
+        "when ({{ profit_ci_low }}) > 0 then 'target'",
+        "when ({{ profit_ci_high }}) > 0 then 'target'",
+        dbt_build("+campaign_performance"),
+        "target an experiment whose profit interval merely reaches above 0",
+        needs_build=True,
+    ),
+    Mutant(
+        "break-even-inverted",
+        "macros/formulas/break_even_response_rate.sql",
+        "{{ safe_divide(cost_per_contact, revenue_per_response) }}",
+        "{{ safe_divide(revenue_per_response, cost_per_contact) }}",
+        dbt_build("+segment_profiles"),
+        "break-even response rate as revenue over cost",
+        needs_build=True,
+    ),
+    Mutant(
+        "response-features-leak-the-target",
+        "models/intermediate/campaigns/int_response_features.sql",
+        "on sequenced_campaigns.campaign_sequence < snapshots.first_later_campaign",
+        "on sequenced_campaigns.campaign_sequence <= snapshots.first_later_campaign",
+        pytest("tests/python/test_e2e_marts.py", "-k", "count_only_campaigns_before_the_target"),
+        "the target campaign counted among the customer's prior campaigns (a leak)",
+        needs_build=True,
+    ),
+)
+
+
+def scratch_copy(destination: Path) -> None:
+    """The tracked files of the project (what a clean clone has), without build artefacts."""
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    for name in files:
+        source = PROJECT_DIR / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def apply(mutant: Mutant, root: Path) -> None:
+    path = root / mutant.path
+    text = path.read_text()
+    count = text.count(mutant.find)
+    if count != 1:
+        raise SystemExit(
+            f"mutant {mutant.id}: the text to replace occurs {count} times in {mutant.path} "
+            "(the code changed; update the mutant)"
+        )
+    path.write_text(text.replace(mutant.find, mutant.replace))
+
+
+def run(mutant: Mutant) -> tuple[bool, float, str]:
+    """(killed, seconds, last output lines). The scratch folder sits beside the project, so
+    tests that read ../shared find it as they would in the project."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=".mutant-", dir=PROJECT_DIR.parent) as folder:
+        root = Path(folder)
+        scratch_copy(root)
+        apply(mutant, root)
+        env = {**os.environ, "SEGMENT_MARTS_DB": str(root / "mutant.duckdb")}
+        env["SEGMENT_MARTS_TEMP_DIR"] = str(root / "spill")
+        result = subprocess.run(
+            mutant.command, cwd=root, env=env, capture_output=True, text=True, check=False
+        )
+    tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-3:])
+    return result.returncode != 0, time.perf_counter() - started, tail
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="include mutants that need a build")
+    parser.add_argument("--only", default="", help="run mutants whose id contains this")
+    options = parser.parse_args()
+    chosen = [m for m in MUTANTS if (options.all or not m.needs_build) and options.only in m.id]
+    survivors = []
+    print(f"{len(chosen)} mutants")
+    for mutant in chosen:
+        killed, seconds, tail = run(mutant)
+        print(f"{'killed  ' if killed else 'SURVIVED'} {seconds:6.1f} s  {mutant.id}: {mutant.why}")
+        if not killed:
+            survivors.append(mutant.id)
+            print("    " + tail.replace("\n", "\n    "))
+    print(f"{len(chosen) - len(survivors)} of {len(chosen)} killed")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
