@@ -10,8 +10,9 @@ failed) or survived (they passed: a gap in the tests). The original tree is neve
     python tests/mutants/run.py --all        # also those that need a dbt build (~1-3 min each)
     python tests/mutants/run.py --only clv   # mutants whose id contains "clv"
 
-Exit status 1 when any mutant survives. Not part of `pytest` (each mutant is a test run of its
-own); the latest result is in docs/development.md.
+Every command first runs on an unmutated copy and must pass there, so a mutant counts as killed
+only when the tests fail because of it. Exit status 1 when any mutant survives. Not part of
+`pytest` (each mutant is a test run of its own); the latest result is in docs/development.md.
 """
 
 from __future__ import annotations
@@ -118,12 +119,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "Qini curve without scaling control responses to the treated count",
     ),
     Mutant(
-        "stats-normal-quantile-domain",
+        "stats-welch-degrees-of-freedom",
         "python_udfs/stats.py",
-        "out[(p <= 0) | (p >= 1)] = np.nan",
-        "out[(p < 0) | (p > 1)] = np.nan",
+        "out = stats.t.cdf(_as_float(t), np.where(df > 0, df, np.nan))",
+        "out = stats.t.cdf(_as_float(t), np.where(df > 0, np.floor(df), np.nan))",
         pytest("tests/python/test_stats.py"),
-        "an infinite quantile at p = 0 or 1 instead of NULL",
+        "Welch's fractional degrees of freedom rounded down",
     ),
     Mutant(
         "plugin-memory-limit-unvalidated",
@@ -205,14 +206,35 @@ def run(mutant: Mutant) -> tuple[bool, float, str]:
     return result.returncode != 0, time.perf_counter() - started, tail
 
 
+def baseline_failures(mutants: list[Mutant]) -> list[str]:
+    """The commands that fail on the unmutated copy: a mutant 'killed' by them proves nothing."""
+    failing = []
+    with tempfile.TemporaryDirectory(prefix=".mutant-", dir=PROJECT_DIR.parent) as folder:
+        root = Path(folder)
+        scratch_copy(root)
+        env = {**os.environ, "SEGMENT_MARTS_DB": str(root / "baseline.duckdb")}
+        env["SEGMENT_MARTS_TEMP_DIR"] = str(root / "spill")
+        for command in dict.fromkeys(mutant.command for mutant in mutants):
+            result = subprocess.run(
+                command, cwd=root, env=env, capture_output=True, text=True, check=False
+            )
+            if result.returncode != 0:
+                failing.append(" ".join(command))
+    return failing
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="include mutants that need a build")
     parser.add_argument("--only", default="", help="run mutants whose id contains this")
     options = parser.parse_args()
     chosen = [m for m in MUTANTS if (options.all or not m.needs_build) and options.only in m.id]
+    broken = baseline_failures(chosen)
+    if broken:
+        print("these commands fail without any mutant; fix them first:\n  " + "\n  ".join(broken))
+        return 2
     survivors = []
-    print(f"{len(chosen)} mutants")
+    print(f"{len(chosen)} mutants; every command passes on the unmutated code")
     for mutant in chosen:
         killed, seconds, tail = run(mutant)
         print(f"{'killed  ' if killed else 'SURVIVED'} {seconds:6.1f} s  {mutant.id}: {mutant.why}")
