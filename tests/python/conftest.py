@@ -61,6 +61,17 @@ def run_dbt(
     return result
 
 
+def require_shared_file(path: Path) -> None:
+    """Skip a test whose file from the product owner's ../shared folder is absent, or fail it
+    when SEGMENT_MARTS_REQUIRE_SHARED=1 (a run that must prove the real-data tests ran)."""
+    if path.exists():
+        return
+    message = f"{path} is not present (the product owner's ../shared folder)"
+    if os.environ.get("SEGMENT_MARTS_REQUIRE_SHARED") == "1":
+        pytest.fail(f"{message}; SEGMENT_MARTS_REQUIRE_SHARED=1 requires it")
+    pytest.skip(message)
+
+
 def vars_arg(values: dict) -> list[str]:
     return ["--vars", json.dumps(values)]
 

@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from conftest import PROJECT_DIR, DbtBuild, run_dbt, vars_arg
+from conftest import PROJECT_DIR, DbtBuild, require_shared_file, run_dbt, vars_arg
 
 pytestmark = pytest.mark.e2e
 
@@ -311,8 +311,7 @@ def test_warehouse_tables_are_read_as_sources(tmp_path):
 
 @pytest.fixture(scope="module")
 def marketing_build(tmp_path_factory) -> DbtBuild:
-    if not SHARED_MARKETING_FILE.exists():
-        pytest.skip("../shared/datasets/marketing_campaign.csv is not present")
+    require_shared_file(SHARED_MARKETING_FILE)
     workdir = tmp_path_factory.mktemp("marketing")
     build, _ = build_files(
         workdir, {"input": "marketing_campaign", "input_path": str(SHARED_MARKETING_FILE)}
@@ -377,8 +376,7 @@ def test_marketing_campaign_recency_counts_back_from_the_latest_enrolment(market
 
 def test_marketing_campaign_in_day_first_comma_form(tmp_path):
     # The file as it is often distributed: comma separated, DD-MM-YYYY dates.
-    if not SHARED_MARKETING_FILE.exists():
-        pytest.skip("../shared/datasets/marketing_campaign.csv is not present")
+    require_shared_file(SHARED_MARKETING_FILE)
     converted = tmp_path / "marketing_campaign.csv"
     with duckdb.connect() as conn:
         conn.execute(
@@ -432,8 +430,7 @@ def test_marketing_campaign_file_with_mixed_line_endings_and_a_malformed_line(tm
     # The file as a hand-edited export arrives: CRLF lines with one LF line among them, an
     # impossible Dt_Customer, and a truncated last line. Every row is kept or rejected with its
     # number, and no mart test fails on the flagged date.
-    if not SHARED_MARKETING_FILE.exists():
-        pytest.skip("../shared/datasets/marketing_campaign.csv is not present")
+    require_shared_file(SHARED_MARKETING_FILE)
     lines = SHARED_MARKETING_FILE.read_bytes().split(b"\r\n")[:201]
     header, rows = lines[0], lines[1:]
     fields = rows[5].split(b";")
@@ -461,3 +458,16 @@ def test_marketing_campaign_file_with_mixed_line_endings_and_a_malformed_line(tm
         f"where customer_id = '{impossible_id}'"
     )
     assert flagged == [(True, True)]
+
+
+def test_a_missing_shared_file_skips_or_fails_as_the_switch_says(tmp_path, monkeypatch):
+    missing = tmp_path / "absent.csv"
+    monkeypatch.delenv("SEGMENT_MARTS_REQUIRE_SHARED", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"absent\.csv is not present"):
+        require_shared_file(missing)
+    monkeypatch.setenv("SEGMENT_MARTS_REQUIRE_SHARED", "1")
+    with pytest.raises(pytest.fail.Exception, match="SEGMENT_MARTS_REQUIRE_SHARED=1 requires it"):
+        require_shared_file(missing)
+    present = tmp_path / "present.csv"
+    present.write_text("x")
+    require_shared_file(present)
