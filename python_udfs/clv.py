@@ -384,7 +384,7 @@ def fit_both(summary: pd.DataFrame, penalizer: float) -> tuple[FitResult, FitRes
 
 
 def prediction_intervals(
-    bgnbd: FitResult, gamma_gamma: FitResult, history: pd.DataFrame, settings: ClvSettings
+    bgnbd: FitResult, gamma_gamma: FitResult, history: pd.DataFrame, clv: np.ndarray
 ) -> dict[str, np.ndarray]:
     """95% intervals of 365-day expected purchases and 12-month CLV from the uncertainty of the
     fitted parameters (delta method on the log scale; the two fits are independent, so the
@@ -405,25 +405,20 @@ def prediction_intervals(
     low_purchases, high_purchases = log_scale_interval(
         purchases, purchase_gradient, bgnbd.covariance, INTERVAL_Z
     )
-    discounted, discounted_gradient = gradient_in_log_params(
-        lambda params: discounted_purchases(
-            params, history, months=12, monthly_discount_rate=settings.monthly_discount_rate
-        ),
-        bgnbd.params,
-        4,
-    )
     value, value_gradient = gradient_in_log_params(
         lambda params: expected_average_value(params, x, history["monetary_value"]),
         gamma_gamma.params,
         3,
     )
-    clv = settings.margin * value * discounted
     if gamma_gamma.covariance is None:
         low_clv = high_clv = nan
     else:
+        # Discounted 12-month purchases move with the parameters as the undiscounted 365-day ones
+        # do (a 1% monthly rate reweights the months by at most 11%), so their relative variance
+        # is taken from the 365-day gradient: 4 evaluations of one hyp2f1 instead of 48.
         variance = (
-            np.einsum("ij,jk,ik->i", discounted_gradient, bgnbd.covariance, discounted_gradient)
-            / discounted**2
+            np.einsum("ij,jk,ik->i", purchase_gradient, bgnbd.covariance, purchase_gradient)
+            / purchases**2
             + np.einsum("ij,jk,ik->i", value_gradient, gamma_gamma.covariance, value_gradient)
             / value**2
         )
@@ -469,7 +464,7 @@ def predict_customers(
         f"{time.perf_counter() - started:.1f} s"
     )
     started = time.perf_counter()
-    intervals = prediction_intervals(bgnbd, gamma_gamma, history, settings)
+    intervals = prediction_intervals(bgnbd, gamma_gamma, history, clv)
     log(f"customer_clv: 95% intervals from the parameters' covariance in "
         f"{time.perf_counter() - started:.1f} s")  # fmt: skip
     return pd.DataFrame(
