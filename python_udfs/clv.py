@@ -290,15 +290,22 @@ def discounted_purchases(
     return total
 
 
-def log_scale_interval(
-    value: np.ndarray, gradients: np.ndarray, covariance: np.ndarray, z: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """A delta-method interval for a positive quantity: its log is normal with variance
-    g' C g / value^2 (g = the gradient in log-parameters, one row per customer), so the interval
-    value x exp(+-z se) stays positive and is wider upward, as the quantity's uncertainty is."""
+def relative_variance(
+    value: np.ndarray, gradients: np.ndarray, covariance: np.ndarray
+) -> np.ndarray:
+    """Delta-method variance of log(value): g' C g / value^2, with g the gradient of value in
+    the log-parameters (one row per customer) and C their covariance."""
     variance = np.einsum("ij,jk,ik->i", gradients, covariance, gradients)
     with np.errstate(divide="ignore", invalid="ignore"):
-        se = np.sqrt(np.maximum(variance, 0.0)) / value
+        return np.maximum(variance, 0.0) / value**2
+
+
+def log_scale_interval(
+    value: np.ndarray, log_variance: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """value x exp(-+z se) with se^2 the variance of log(value): the interval stays positive and
+    is wider upward, as the uncertainty of a positive quantity is."""
+    se = np.sqrt(log_variance)
     return value * np.exp(-z * se), value * np.exp(z * se)
 
 
@@ -402,9 +409,8 @@ def prediction_intervals(
     purchases, purchase_gradient = gradient_in_log_params(
         lambda params: expected_purchases(params, horizon, x, t_x, age), bgnbd.params, 4
     )
-    low_purchases, high_purchases = log_scale_interval(
-        purchases, purchase_gradient, bgnbd.covariance, INTERVAL_Z
-    )
+    purchase_variance = relative_variance(purchases, purchase_gradient, bgnbd.covariance)
+    low_purchases, high_purchases = log_scale_interval(purchases, purchase_variance, INTERVAL_Z)
     value, value_gradient = gradient_in_log_params(
         lambda params: expected_average_value(params, x, history["monetary_value"]),
         gamma_gamma.params,
@@ -416,14 +422,8 @@ def prediction_intervals(
         # Discounted 12-month purchases move with the parameters as the undiscounted 365-day ones
         # do (a 1% monthly rate reweights the months by at most 11%), so their relative variance
         # is taken from the 365-day gradient: 4 evaluations of one hyp2f1 instead of 48.
-        variance = (
-            np.einsum("ij,jk,ik->i", purchase_gradient, bgnbd.covariance, purchase_gradient)
-            / purchases**2
-            + np.einsum("ij,jk,ik->i", value_gradient, gamma_gamma.covariance, value_gradient)
-            / value**2
-        )
-        se = np.sqrt(np.maximum(variance, 0.0))
-        low_clv, high_clv = clv * np.exp(-INTERVAL_Z * se), clv * np.exp(INTERVAL_Z * se)
+        value_variance = relative_variance(value, value_gradient, gamma_gamma.covariance)
+        low_clv, high_clv = log_scale_interval(clv, purchase_variance + value_variance, INTERVAL_Z)
     return {
         "expected_purchases_365d_low": low_purchases,
         "expected_purchases_365d_high": high_purchases,

@@ -179,11 +179,6 @@ def fit_kmeans(matrix: np.ndarray, k: int, settings: SegmentationSettings, seed:
     return make_kmeans(k, len(rows), settings, seed=random_state).fit(matrix[rows])
 
 
-def inertia_of(model, matrix: np.ndarray, labels: np.ndarray) -> float:
-    """The K-means objective on every row: squared distance to the assigned centroid, summed."""
-    return float(((matrix - model.cluster_centers_[labels]) ** 2).sum())
-
-
 def evaluate_k_range(
     matrix: np.ndarray, settings: SegmentationSettings, log: Log = log_progress
 ) -> pd.DataFrame:
