@@ -46,7 +46,7 @@ class FitResult:
     converged: bool
     message: str
     # Covariance of the log-parameters (inverse Hessian of the penalized negative log-likelihood
-    # at the optimum); None when the Hessian is not positive definite.
+    # at the optimum); None unless asked for, or when the Hessian is not positive definite.
     covariance: np.ndarray | None = None
 
 
@@ -147,8 +147,12 @@ def _minimize(negative_ll, start: np.ndarray) -> optimize.OptimizeResult:
     return result
 
 
-def fit_bgnbd(frequency, recency, age, penalizer: float = 0.0) -> FitResult:
-    """Maximum-likelihood BG/NBD parameters; ``converged`` is False with a reason on failure."""
+def fit_bgnbd(
+    frequency, recency, age, penalizer: float = 0.0, with_covariance: bool = False
+) -> FitResult:
+    """Maximum-likelihood BG/NBD parameters; ``converged`` is False with a reason on failure.
+    ``with_covariance`` also returns the log-parameters' covariance (about 40 more likelihood
+    evaluations; only the intervals need it)."""
     x, t_x, age = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
     if len(x) < 10 or not (x > 0).any():
         return FitResult(
@@ -168,7 +172,9 @@ def fit_bgnbd(frequency, recency, age, penalizer: float = 0.0) -> FitResult:
     params = BgNbdParams(*np.exp(result.x))
     ll = float(bgnbd_log_likelihood(params, x, t_x, age).sum())
     ok = bool(result.success) and np.isfinite(ll)
-    covariance = log_param_covariance(lambda v: len(x) * negative_ll(v), result.x) if ok else None
+    covariance = None
+    if ok and with_covariance:
+        covariance = log_param_covariance(lambda v: len(x) * negative_ll(v), result.x)
     return FitResult(params if ok else None, ll, ok, str(result.message), covariance)
 
 
@@ -222,8 +228,11 @@ def gamma_gamma_sample(frequency, monetary_value) -> tuple[np.ndarray, np.ndarra
     return x[usable], m[usable], int(repeat.sum() - usable.sum())
 
 
-def fit_gamma_gamma(frequency, monetary_value, penalizer: float = 0.0) -> FitResult:
-    """Maximum-likelihood Gamma-Gamma parameters on repeat buyers with positive mean value."""
+def fit_gamma_gamma(
+    frequency, monetary_value, penalizer: float = 0.0, with_covariance: bool = False
+) -> FitResult:
+    """Maximum-likelihood Gamma-Gamma parameters on repeat buyers with positive mean value
+    (``with_covariance`` as for ``fit_bgnbd``)."""
     x, m, _ = gamma_gamma_sample(frequency, monetary_value)
     if len(x) < 10:
         return FitResult(
@@ -242,7 +251,9 @@ def fit_gamma_gamma(frequency, monetary_value, penalizer: float = 0.0) -> FitRes
     ll = float(gamma_gamma_log_likelihood(params, x, m).sum())
     ok = bool(result.success) and np.isfinite(ll) and params.q > 1
     message = str(result.message) if params.q > 1 else "q <= 1: expected spend is undefined"
-    covariance = log_param_covariance(lambda v: len(x) * negative_ll(v), result.x) if ok else None
+    covariance = None
+    if ok and with_covariance:
+        covariance = log_param_covariance(lambda v: len(x) * negative_ll(v), result.x)
     return FitResult(params if ok else None, ll, ok, message, covariance)
 
 
@@ -383,10 +394,13 @@ class ClvSettings:
         return settings_from_meta(cls, meta)
 
 
-def fit_both(summary: pd.DataFrame, penalizer: float) -> tuple[FitResult, FitResult]:
+def fit_both(
+    summary: pd.DataFrame, penalizer: float, with_covariance: bool = False
+) -> tuple[FitResult, FitResult]:
     """BG/NBD on every purchaser; Gamma-Gamma on repeat buyers with positive mean value."""
-    bgnbd = fit_bgnbd(summary["frequency"], summary["recency"], summary["age"], penalizer)
-    gamma_gamma = fit_gamma_gamma(summary["frequency"], summary["monetary_value"], penalizer)
+    x = summary["frequency"]
+    bgnbd = fit_bgnbd(x, summary["recency"], summary["age"], penalizer, with_covariance)
+    gamma_gamma = fit_gamma_gamma(x, summary["monetary_value"], penalizer, with_covariance)
     return bgnbd, gamma_gamma
 
 
@@ -444,7 +458,7 @@ def predict_customers(
         log("customer_clv: no purchase histories (no order lines in the input); no model fitted")
         return typed_empty(PREDICTION_COLUMNS, {"customer_id": "string"})
     started = time.perf_counter()
-    bgnbd, gamma_gamma = fit_both(history, settings.penalizer)
+    bgnbd, gamma_gamma = fit_both(history, settings.penalizer, with_covariance=True)
     if bgnbd.params is None or gamma_gamma.params is None:
         failed = "BG/NBD" if bgnbd.params is None else "Gamma-Gamma"
         message = bgnbd.message if bgnbd.params is None else gamma_gamma.message
