@@ -7,8 +7,6 @@ without a browser. Every figure is a Plotly figure; the page only lays them out.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -141,7 +139,17 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
             order by campaign_id, segment_id
             """
         ),
-        "ab_tests": source.query("select * from {ab_test_results} order by campaign_id, variant"),
+        "ab_tests": source.query(
+            """
+            select tests.*, coalesce(names.campaign_name, tests.campaign_id) as campaign_name
+            from {ab_test_results} as tests
+            left join (
+                select campaign_id, campaign_name from {campaign_performance}
+                where segment_type = 'all'
+            ) as names on tests.campaign_id = names.campaign_id
+            order by tests.campaign_id, tests.variant
+            """
+        ),
         "response_lift": source.query("select * from {response_lift} order by score_decile"),
         "uplift_deciles": source.query(
             "select * from {uplift_deciles} order by campaign_id, variant, uplift_decile"
@@ -149,6 +157,53 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
         "targeting_strategies": source.query(
             "select * from {targeting_strategies} order by campaign_id, variant, strategy"
         ),
+        "headline": source.query(
+            """
+            select
+                (select sum(net_revenue) from {customers}) as revenue,
+                (select count(*) from {customers} where has_purchased and recency_days <= 365)
+                    as active_customers,
+                (select avg(case when p_alive < 0.5 then 1.0 else 0.0 end) from {customer_clv}
+                    where p_alive is not null) as share_at_risk,
+                (select sum(predicted_clv_12m) from {customer_clv}) as predicted_clv_12m,
+                (select sum(case when attribution = 'incremental' then incremental_profit
+                    else profit end) from {campaign_performance} where segment_type = 'all')
+                    as campaign_profit,
+                (select count(*) from {campaign_performance}
+                    where segment_type = 'all' and attribution = 'gross') as gross_campaigns
+            """
+        ),
+        "campaign_totals": source.query(
+            """
+            select * from {campaign_performance}
+            where segment_type = 'all'
+            order by campaign_id
+            """
+        ),
+        "campaign_channel_response": source.query(
+            "select * from {campaign_channel_response} order by channel, band_type, band_id"
+        ),
+        "demographic_insights": source.query(
+            "select * from {demographic_insights} order by dimension, value"
+        ),
+        "measure_correlations": source.read("measure_correlations"),
+        "cohort_retention": source.query(
+            "select * from {cohort_retention} order by cohort_month, months_since_first_order"
+        ),
+        "spend_drivers": source.read("spend_drivers"),
+        "response_model_metrics": source.query(
+            "select * from {response_model_metrics} order by model"
+        ),
+        "response_feature_importance": source.query(
+            """
+            select importance.*
+            from {response_feature_importance} as importance
+            inner join {response_model_metrics} as metrics
+                on importance.model = metrics.model and metrics.is_chosen
+            order by importance.importance_rank
+            """
+        ),
+        "clv_backtest": source.query("select * from {clv_backtest} order by model"),
     }
 
 
@@ -352,17 +407,29 @@ def monthly_revenue(frames: dict[str, pd.DataFrame]) -> go.Figure:
 
 
 def seasonal_index(frames: dict[str, pd.DataFrame]) -> go.Figure:
-    seasonality = frames["seasonality"]
-    figure = px.bar(
-        seasonality,
-        x="period_name",
-        y="seasonal_index",
-        color="is_peak",
-        facet_col="period_type",
-        title="Seasonal index by month of year and weekday (1 = average)",
+    """Seasonal indices by weekday and by month, each panel in calendar order, peaks marked."""
+    seasonality = frames["seasonality"].sort_values(["period_type", "period"])
+    panels = [("day_of_week", "weekday"), ("month_of_year", "month")]
+    figure = make_subplots(
+        rows=1, cols=2, column_widths=[0.35, 0.65], subplot_titles=[t for _, t in panels]
     )
-    figure.update_xaxes(matches=None, title=None)
-    return figure.add_hline(y=1, line_dash="dot")
+    for column, (period_type, _) in enumerate(panels, start=1):
+        periods = seasonality[seasonality["period_type"] == period_type]
+        figure.add_trace(
+            go.Bar(
+                x=periods["period_name"],
+                y=periods["seasonal_index"],
+                marker_color=periods["is_peak"].map({True: "#c62828", False: "#1565c0"}),
+                name=period_type,
+                showlegend=False,
+            ),
+            row=1,
+            col=column,
+        )
+        figure.add_hline(y=1, line_dash="dot", row=1, col=column)
+    return figure.update_layout(
+        title="Seasonal index by weekday and month (1 = average; red: peak)"
+    )
 
 
 def arm_labels(frame: pd.DataFrame) -> pd.Series:
@@ -378,7 +445,7 @@ def campaign_roi(frames: dict[str, pd.DataFrame]) -> go.Figure:
     campaigns["campaign"] += campaigns["attribution"].map(
         {"incremental": " (incremental)", "gross": " (gross)"}
     )
-    campaigns["segment"] = "segment " + campaigns["segment_id"]
+    campaigns["segment"] = campaigns["segment_name"]
     campaigns["decision_roi"] = campaigns["incremental_roi"].where(
         campaigns["attribution"] == "incremental", campaigns["roi"]
     )
@@ -390,7 +457,7 @@ def campaign_roi(frames: dict[str, pd.DataFrame]) -> go.Figure:
         pattern_shape="segment",
         barmode="group",
         color_discrete_map=RECOMMENDATION_COLORS,
-        hover_data=["segment_id", "contacts", "response_rate", "roi", "incremental_profit"],
+        hover_data=["segment_name", "contacts", "response_rate", "roi", "incremental_profit"],
         text=campaigns["decision_roi"].map("{:.2f}".format),
         title=(
             "Campaign ROI by K-means segment: incremental against control for experiments, "
@@ -406,25 +473,44 @@ def campaign_roi(frames: dict[str, pd.DataFrame]) -> go.Figure:
 
 
 def ab_test_readout(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    """Each arm's conversion lift and revenue difference with its 95% CI and p-value."""
     tests = frames["ab_tests"].copy()
-    tests["arm"] = arm_labels(tests)
+    tests["arm"] = tests["campaign_name"].astype(str) + " · " + tests["variant"].astype(str)
     figure = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=("Conversion lift (points) with 95% CI", "Revenue per customer difference"),
+        horizontal_spacing=0.2,
+        subplot_titles=(
+            "Conversion lift (points), 95% CI",
+            "Revenue per customer difference, 95% CI",
+        ),
     )
-    for column, (estimate, low, high, scale) in enumerate(
-        [
-            ("conversion_lift_abs", "conversion_ci_low", "conversion_ci_high", 100),
-            ("revenue_diff", "revenue_ci_low", "revenue_ci_high", 1),
-        ],
-        start=1,
-    ):
+    panels = [
+        ("conversion_lift_abs", "conversion_ci_low", "conversion_ci_high", "conversion", 100),
+        ("revenue_diff", "revenue_ci_low", "revenue_ci_high", "revenue", 1),
+    ]
+    for column, (estimate, low, high, metric, scale) in enumerate(panels, start=1):
+        relative = tests[f"{metric}_lift_rel"] if metric == "revenue" else None
+        text = [
+            f"{value * scale:+.1f} [{low_value * scale:.1f}, {high_value * scale:.1f}]"
+            + (f" ({rel:+.0%})" if relative is not None and pd.notna(rel) else "")
+            + f", {p_value_text(p)}"
+            for value, low_value, high_value, p, rel in zip(
+                tests[estimate],
+                tests[low],
+                tests[high],
+                tests[f"{metric}_p_value"],
+                relative if relative is not None else [None] * len(tests),
+                strict=True,
+            )
+        ]
         figure.add_trace(
             go.Scatter(
                 x=tests[estimate] * scale,
                 y=tests["arm"],
-                mode="markers",
+                mode="markers+text",
+                text=text,
+                textposition="top center",
                 marker={"size": 12},
                 error_x={
                     "type": "data",
@@ -432,14 +518,29 @@ def ab_test_readout(frames: dict[str, pd.DataFrame]) -> go.Figure:
                     "array": (tests[high] - tests[estimate]) * scale,
                     "arrayminus": (tests[estimate] - tests[low]) * scale,
                 },
-                name=estimate,
+                name=metric,
                 showlegend=False,
             ),
             row=1,
             col=column,
         )
         figure.add_vline(x=0, line_dash="dot", row=1, col=column)
-    return figure.update_layout(title="A/B test readout (treatment - control)")
+        # Room for the labels: the interval plus a margin on both sides of 0.
+        span = pd.concat([tests[low], tests[high]]) * scale
+        if len(span):
+            reach = max(abs(float(span.min())), abs(float(span.max())), 1e-9) * 1.6
+            figure.update_xaxes(range=[-reach, reach], row=1, col=column)
+    figure.update_yaxes(showticklabels=True, row=1, col=2)
+    return figure.update_layout(
+        title="A/B test readout (treatment - control)", height=220 + 80 * max(len(tests), 1)
+    )
+
+
+def p_value_text(p_value: float | None) -> str:
+    """'p < 0.001' or 'p = 0.062'."""
+    if p_value is None or pd.isna(p_value):
+        return "p n/a"
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
 def response_lift(frames: dict[str, pd.DataFrame]) -> go.Figure:
@@ -594,32 +695,3 @@ def point_count(figure: go.Figure) -> int:
         ]
         total += max(lengths, default=0)
     return total
-
-
-@dataclass(frozen=True)
-class Chart:
-    section: str
-    build: Callable[[dict[str, pd.DataFrame]], go.Figure]
-
-
-CHARTS: tuple[Chart, ...] = (
-    Chart("Segments", segment_sizes),
-    Chart("Segments", segment_profile_heatmap),
-    Chart("Segments", segment_scatter_2d),
-    Chart("Segments", segment_scatter_3d),
-    Chart("Customer value", rfm_grid),
-    Chart("Customer value", clv_by_segment),
-    Chart("Customer value", p_alive_heatmap),
-    Chart("Customer value", clv_calibration),
-    Chart("Customer value", clv_tracking),
-    Chart("Sales", monthly_revenue),
-    Chart("Sales", seasonal_index),
-    Chart("Campaigns", campaign_roi),
-    Chart("Campaigns", ab_test_readout),
-    Chart("Campaigns", response_lift),
-    Chart("Campaigns", qini_curve),
-    Chart("Campaigns", uplift_by_decile),
-    Chart("Campaigns", targeting_strategy_profit),
-    Chart("Segmentation diagnostics", k_selection),
-    Chart("Segmentation diagnostics", ward_dendrogram),
-)

@@ -361,6 +361,7 @@ class SegmentTraits:
 
     segment_id: int
     avg_monetary: float
+    avg_frequency: float
     avg_income: float
     avg_age: float
     avg_kids: float
@@ -375,6 +376,7 @@ def name_segment(traits: SegmentTraits, overall: SegmentTraits) -> str:
     traits, joined with " · "):
 
     - value: "Big spenders" at 1.5x the average monetary or more, "Low spenders" at half or less;
+    - loyalty: "Frequent buyers" at 1.5x the average number of orders or more;
     - income: "High income" / "Lower income" at 20% above / below the average;
     - household: "Families" with 0.8+ kids at home on average, else "Teens at home" with 0.8+ teens;
     - life stage: "Young" 7+ years below the average age, "Seniors" 7+ above;
@@ -382,37 +384,33 @@ def name_segment(traits: SegmentTraits, overall: SegmentTraits) -> str:
     - channel: the top channel when it holds 45% or more of purchases.
     Traits are taken in that order. A segment with none is "Mainstream".
     """
-    traits_found: list[str] = []
 
     def ratio(value: float, reference: float) -> float:
         return value / reference if reference and not np.isnan(reference) else np.nan
 
-    value_ratio = ratio(traits.avg_monetary, overall.avg_monetary)
-    if value_ratio >= 1.5:
-        traits_found.append("Big spenders")
-    elif value_ratio <= 0.5:
-        traits_found.append("Low spenders")
-    income_ratio = ratio(traits.avg_income, overall.avg_income)
-    if income_ratio >= 1.2:
-        traits_found.append("High income")
-    elif income_ratio <= 0.8:
-        traits_found.append("Lower income")
-    if traits.avg_kids >= 0.8:
-        traits_found.append("Families")
-    elif traits.avg_teens >= 0.8:
-        traits_found.append("Teens at home")
-    if traits.avg_age <= overall.avg_age - 7:
-        traits_found.append("Young")
-    elif traits.avg_age >= overall.avg_age + 7:
-        traits_found.append("Seniors")
-    if ratio(traits.deal_share, overall.deal_share) >= 1.5:
-        traits_found.append("deal seekers")
-    if ratio(traits.avg_recency_days, overall.avg_recency_days) >= 1.5:
-        traits_found.append("lapsed")
+    def either(value: float, high: float, low: float, names: tuple[str, str]) -> str | None:
+        """The first name at or above `high`, the second at or below `low`, else none."""
+        if value >= high:
+            return names[0]
+        return names[1] if value <= low else None
+
+    age_gap = traits.avg_age - overall.avg_age
+    candidates = [
+        either(ratio(traits.avg_monetary, overall.avg_monetary), 1.5, 0.5,
+               ("Big spenders", "Low spenders")),
+        "Frequent buyers" if ratio(traits.avg_frequency, overall.avg_frequency) >= 1.5 else None,
+        either(ratio(traits.avg_income, overall.avg_income), 1.2, 0.8,
+               ("High income", "Lower income")),
+        "Families" if traits.avg_kids >= 0.8
+        else "Teens at home" if traits.avg_teens >= 0.8 else None,
+        either(-age_gap, 7, -7, ("Young", "Seniors")),
+        "deal seekers" if ratio(traits.deal_share, overall.deal_share) >= 1.5 else None,
+        "lapsed" if ratio(traits.avg_recency_days, overall.avg_recency_days) >= 1.5 else None,
+    ]  # fmt: skip
     if traits.channel_shares:
         channel, share = max(traits.channel_shares.items(), key=lambda item: item[1])
-        if share >= 0.45:
-            traits_found.append(channel)
+        candidates.append(channel if share >= 0.45 else None)
+    traits_found = [trait for trait in candidates if trait]
     return " · ".join(traits_found[:3]) or "Mainstream"
 
 
@@ -425,6 +423,7 @@ def segment_traits(features: pd.DataFrame, segment_ids: np.ndarray) -> list[Segm
         return SegmentTraits(
             segment_id=segment_id,
             avg_monetary=float(group["net_revenue"].mean()),
+            avg_frequency=float(group["orders_count"].mean()),
             avg_income=float(group["income_clean"].mean()),
             avg_age=float(group["age"].mean()),
             avg_kids=float(group["kids_home"].mean()),

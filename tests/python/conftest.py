@@ -18,6 +18,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Small enough for CI, large enough that every persona, campaign and test arm has hundreds of rows.
 E2E_CUSTOMERS = 4000
 E2E_SEED = 7
+# The product owner's copy of the Customer Personality Analysis file, beside the project.
+SHARED_MARKETING_FILE = PROJECT_DIR.parent / "shared" / "datasets" / "marketing_campaign.csv"
 
 
 @dataclass(frozen=True)
@@ -91,3 +93,14 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtBuild]
     }
     result = run_dbt(["build", *vars_arg(settings)], database)
     yield DbtBuild(database=database, output=result.stdout)
+
+
+@pytest.fixture(scope="session")
+def marketing_build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
+    """``dbt build`` on the Customer Personality Analysis file (skips, or fails under
+    SEGMENT_MARTS_REQUIRE_SHARED, when the file is absent)."""
+    require_shared_file(SHARED_MARKETING_FILE)
+    database = tmp_path_factory.mktemp("marketing") / "warehouse.duckdb"
+    settings = {"input": "marketing_campaign", "input_path": str(SHARED_MARKETING_FILE)}
+    result = run_dbt(["build", *vars_arg(settings)], database)
+    return DbtBuild(database=database, output=result.stdout)

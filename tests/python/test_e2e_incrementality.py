@@ -113,7 +113,7 @@ def persona_of_kmeans_segments(build) -> dict[str, tuple[str, float]]:
     rows = build.query(
         """
         with counts as (
-            select cast(segments.segment_id as varchar) as segment_id, truth.persona_name,
+            select segments.segment_id, truth.persona_name,
                 count(*) as customers
             from marts.customer_segments as segments
             inner join sample.sample_truth_customers as truth

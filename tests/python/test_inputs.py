@@ -10,11 +10,16 @@ import duckdb
 import numpy as np
 import pytest
 
-from conftest import PROJECT_DIR, DbtBuild, require_shared_file, run_dbt, vars_arg
+from conftest import (
+    SHARED_MARKETING_FILE,
+    DbtBuild,
+    require_shared_file,
+    run_dbt,
+    vars_arg,
+)
 
 pytestmark = pytest.mark.e2e
 
-SHARED_MARKETING_FILE = PROJECT_DIR.parent / "shared" / "datasets" / "marketing_campaign.csv"
 
 CUSTOMERS = [
     ["customer_id", "signup_date", "birth_year", "gender", "education", "marital_status", "income",
@@ -144,7 +149,7 @@ def test_delimited_files_with_bad_rows_are_fully_accounted_for(tmp_path, delimit
     assert build.scalar("select net_revenue from marts.customers where customer_id = 2") == 0
     # Contacts without response_revenue earn the campaign's revenue per response.
     assert (
-        build.scalar("select revenue from marts.campaign_performance where segment_id = 'ALL'")
+        build.scalar("select revenue from marts.campaign_performance where segment_type = 'all'")
         == 22
     )
 
@@ -309,16 +314,6 @@ def test_warehouse_tables_are_read_as_sources(tmp_path):
     assert build.scalar("select count(*) from marts.campaign_performance") == 0
 
 
-@pytest.fixture(scope="module")
-def marketing_build(tmp_path_factory) -> DbtBuild:
-    require_shared_file(SHARED_MARKETING_FILE)
-    workdir = tmp_path_factory.mktemp("marketing")
-    build, _ = build_files(
-        workdir, {"input": "marketing_campaign", "input_path": str(SHARED_MARKETING_FILE)}
-    )
-    return build
-
-
 def test_marketing_campaign_file_has_no_control_arm_so_no_uplift(marketing_build):
     # Its campaigns were sent to everyone: revenue is gross and nothing is learned about uplift.
     assert marketing_build.query("select distinct attribution from marts.campaign_performance") == [
@@ -343,7 +338,7 @@ def test_marketing_campaign_file_maps_every_row(marketing_build):
 def test_marketing_campaign_responses_and_economics(marketing_build):
     last = marketing_build.query(
         "select contacts, responses, cost, revenue from marts.campaign_performance "
-        "where campaign_id = 6 and segment_id = 'ALL'"
+        "where campaign_id = 6 and segment_type = 'all'"
     )[0]
     assert last == (2240, 334, 2240 * 3, 334 * 11)
     assert (

@@ -181,6 +181,7 @@ def overall(**changes) -> SegmentTraits:
     base = dict(
         segment_id=0,
         avg_monetary=1000.0,
+        avg_frequency=6.0,
         avg_income=50_000.0,
         avg_age=50.0,
         avg_kids=0.4,
@@ -214,6 +215,10 @@ def test_naming_rule_takes_at_most_three_traits_in_order():
     catalog_only = overall(segment_id=3, channel_shares={"web": 0.2, "catalog": 0.5, "store": 0.3})
     assert name_segment(catalog_only, overall()) == "catalog"
     assert name_segment(overall(segment_id=4), overall()) == "Mainstream"
+    # Loyal regulars: the order count, not the spend, is what sets them apart.
+    regulars = overall(segment_id=5, avg_frequency=9.0, avg_teens=1.0)
+    assert name_segment(regulars, overall()) == "Frequent buyers · Teens at home"
+    assert name_segment(overall(segment_id=6, avg_frequency=8.9), overall()) == "Mainstream"
 
 
 def test_repeated_names_get_the_segment_id():

@@ -104,13 +104,15 @@ final as (
         tested.revenue_mean_treatment as revenue_per_customer_treatment,
         tested.revenue_mean_control as revenue_per_customer_control,
         tested.revenue_diff,
+        {{ safe_divide('tested.revenue_diff', 'tested.revenue_mean_control') }} as revenue_lift_rel,
         tested.revenue_ci_low,
         tested.revenue_ci_high,
         tested.revenue_p_value,
         tested.revenue_per_conversion_treatment,
         tested.revenue_per_conversion_control,
         {{ chi_square_sf('sample_ratio.chi_square', 'sample_ratio.degrees_of_freedom') }} as srm_p_value,
-        coalesce(tested.conversion_p_value < {{ alpha }}, false) as is_significant
+        coalesce(tested.conversion_p_value < {{ alpha }}, false) as is_conversion_significant,
+        coalesce(tested.revenue_p_value < {{ alpha }}, false) as is_revenue_significant
     from tested
     inner join sample_ratio
         on tested.campaign_id = sample_ratio.campaign_id

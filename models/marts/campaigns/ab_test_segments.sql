@@ -27,6 +27,14 @@ customers as (
     select * from {{ ref('customers') }}
 ),
 
+age_ranges as (
+    select * from {{ ref('age_ranges') }}
+),
+
+income_ranges as (
+    select * from {{ ref('income_ranges') }}
+),
+
 segment_memberships as (
     {{ segment_memberships(
         'contacts',
@@ -41,6 +49,7 @@ arm_cells as (
         variant,
         segment_type,
         segment_id,
+        {{ any_value('segment_name') }} as segment_name,
         {{ any_value('is_control') }} as is_control,
         count(*) as customers,
         count(*) filter (where responded) as conversions,
@@ -57,6 +66,7 @@ paired as (
         treatment_cells.variant,
         treatment_cells.segment_type,
         treatment_cells.segment_id,
+        treatment_cells.segment_name,
         treatment_cells.customers as n_treatment,
         coalesce(control_cells.customers, 0) as n_control,
         treatment_cells.conversions as conversions_treatment,
@@ -132,6 +142,7 @@ final as (
         variant,
         segment_type,
         segment_id,
+        segment_name,
         n_treatment,
         n_control,
         conversion_rate_treatment,

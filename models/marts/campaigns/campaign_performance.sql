@@ -1,4 +1,4 @@
-{#- One row per campaign x segment type x segment, plus one 'ALL' row per campaign: contacts,
+{#- One row per campaign x segment type x segment, plus one 'all' row (segment 0) per campaign: contacts,
     responses, revenue, cost, profit and ROI of the treated contacts, as attributed (gross); for
     experiments also the incremental responses, revenue, profit and ROI against the control arm,
     with a (1 - ab_alpha) interval on incremental profit; and a targeting recommendation that
@@ -39,6 +39,7 @@ aggregated as (
         campaign_id,
         segment_type,
         segment_id,
+        {{ any_value('segment_name') }} as segment_name,
         count(*) filter (where not is_control) as n_treatment,
         count(*) filter (where is_control) as n_control,
         count(*) filter (where responded and not is_control) as conversions_treatment,
@@ -90,6 +91,7 @@ final as (
         campaign_id,
         segment_type,
         segment_id,
+        segment_name,
         campaign_name,
         case
             when is_experiment
@@ -101,20 +103,20 @@ final as (
         n_treatment as contacts,
         conversions_treatment as responses,
         conversion_rate_treatment as response_rate,
-        revenue,
-        cost,
-        revenue - cost as profit,
+        {{ cents('revenue') }} as revenue,
+        {{ cents('cost') }} as cost,
+        {{ cents('revenue - cost') }} as profit,
         {{ return_on_cost('revenue', 'cost') }} as roi,
         break_even_response_rate,
         campaign_start_date,
         case when is_experiment then 'incremental' else 'gross' end as attribution,
         case when is_experiment then n_control end as control_contacts,
         incremental_responses,
-        incremental_revenue,
-        incremental_profit,
+        {{ cents('incremental_revenue') }} as incremental_revenue,
+        {{ cents('incremental_profit') }} as incremental_profit,
         {{ return_on_cost('incremental_revenue', 'cost') }} as incremental_roi,
-        incremental_profit_ci_low,
-        incremental_profit_ci_high
+        {{ cents('incremental_profit_ci_low') }} as incremental_profit_ci_low,
+        {{ cents('incremental_profit_ci_high') }} as incremental_profit_ci_high
     from incremental
 )
 

@@ -49,6 +49,7 @@ final as (
     select
         with_cell.customer_id,
         with_cell.rfm_cell,
+        cast(rfm_segment_rules.rfm_segment_id as {{ dbt.type_bigint() }}) as rfm_segment_id,
         rfm_segment_rules.rfm_segment,
         with_cell.recency_days,
         with_cell.frequency,

@@ -3,7 +3,6 @@
     unknown for a dimension (no gender in the input) are left out of that dimension only. -#}
 {%- set dimensions = ['age_range', 'income_range', 'education_level', 'marital_group',
                       'household_size', 'has_children', 'gender'] -%}
-{%- set total_category_spend = 'sum(' ~ category_spend_total(net_of_negatives=true) ~ ')' -%}
 
 with
 
@@ -40,15 +39,8 @@ aggregated as (
         dimension,
         dimension_value as value,
         count(*) as customers,
-        avg(net_revenue) as avg_spend,
-        {% for category in product_categories() -%}
-            {{ safe_divide('sum(greatest(spend_' ~ category ~ ', 0))', total_category_spend) }}
-                as spend_share_{{ category }},
-        {% endfor -%}
-        {% for channel in purchase_channels() -%}
-            {{ safe_divide('sum(purchases_' ~ channel ~ ')', 'sum(orders_count)') }}
-                as purchase_share_{{ channel }},
-        {% endfor -%}
+        {{ cents('avg(net_revenue)') }} as avg_spend,
+        {{ mix_shares() }}
         {{ safe_divide('sum(deal_purchases)', 'sum(orders_count)') }} as deal_share,
         {{ safe_divide('sum(campaigns_accepted)', 'sum(campaigns_contacted)') }} as response_rate,
         avg(recency_days) as avg_recency_days

@@ -1,14 +1,10 @@
-{#- One row per K-means segment: size, share of customers and revenue, demographics, RFM averages,
-    top category and channel, deal share, broadcast campaign response and ROI, average CLV, and a
-    targeting recommendation by the break-even rule. -#}
-{%- set category_spends = [] -%}
-{%- for category in product_categories() -%}
-    {%- do category_spends.append('spend_' ~ category) -%}
-{%- endfor -%}
-{%- set channel_purchases = [] -%}
-{%- for channel in purchase_channels() -%}
-    {%- do channel_purchases.append('purchases_' ~ channel) -%}
-{%- endfor %}
+{#- One row per K-means segment: size, share of customers and revenue, demographics, RFM averages
+    and tenure, what it buys and where (category and channel shares, the top of each), deal
+    share, how campaign responders spend against the others, broadcast campaign response and
+    ROI, average CLV (heuristic and BG/NBD), and a targeting recommendation by the break-even
+    rule. -#}
+{%- set category_shares = prefixed('spend_share_', product_categories()) -%}
+{%- set channel_shares = prefixed('purchase_share_', purchase_channels()) %}
 
 with
 
@@ -39,7 +35,8 @@ segment_customers as (
         customer_segments.segment_id,
         customer_segments.segment_name,
         customers.*,
-        customer_clv.heuristic_clv_12m
+        customer_clv.heuristic_clv_12m,
+        customer_clv.predicted_clv_12m
     from customer_segments
     inner join customers
         on customer_segments.customer_id = customers.customer_id
@@ -57,15 +54,17 @@ profiles as (
         avg(age) as avg_age,
         avg(household_size) as avg_household_size,
         avg(recency_days) as avg_recency_days,
+        avg(tenure_days) as avg_tenure_days,
         avg(orders_count) as avg_frequency,
         avg(net_revenue) as avg_monetary,
         avg(heuristic_clv_12m) as avg_clv,
-        {% for column in category_spends -%}
-            sum(greatest({{ column }}, 0)) as total_{{ column }},
-        {% endfor -%}
-        {% for column in channel_purchases -%}
-            sum({{ column }}) as total_{{ column }},
-        {% endfor -%}
+        avg(predicted_clv_12m) as avg_predicted_clv_12m,
+        {{ mix_shares() }}
+        {{ safe_divide(
+            'sum(case when campaigns_accepted > 0 then 1 else 0 end)', 'count(*)'
+        ) }} as campaign_responder_share,
+        avg(case when campaigns_accepted > 0 then net_revenue end) as avg_spend_campaign_responders,
+        avg(case when campaigns_accepted = 0 then net_revenue end) as avg_spend_non_responders,
         {{ safe_divide('sum(deal_purchases)', 'sum(orders_count)') }} as deal_share
     from segment_customers
     group by segment_id
@@ -106,8 +105,8 @@ final as (
     select
         segment_id,
         segment_name,
-        {{ label_of_largest(product_categories(), prefixed('total_', category_spends)) }} as top_category,
-        {{ label_of_largest(purchase_channels(), prefixed('total_', channel_purchases)) }} as top_channel,
+        {{ label_of_largest(product_categories(), category_shares) }} as top_category,
+        {{ label_of_largest(purchase_channels(), channel_shares) }} as top_channel,
         case
             when response_rate is null then 'no campaign history'
             else {{ campaign_recommendation('response_rate', 'break_even_response_rate') }}
@@ -115,17 +114,25 @@ final as (
         customers,
         customers / sum(customers) over () as share_of_customers,
         {{ safe_divide('revenue', 'sum(revenue) over ()') }} as share_of_revenue,
-        avg_income,
+        {{ cents('avg_income') }} as avg_income,
         avg_age,
         avg_household_size,
         avg_recency_days,
+        avg_tenure_days,
         avg_frequency,
-        avg_monetary,
+        {{ cents('avg_monetary') }} as avg_monetary,
         deal_share,
+        {% for column in category_shares + channel_shares -%}
+            {{ column }},
+        {% endfor -%}
+        campaign_responder_share,
+        {{ cents('avg_spend_campaign_responders') }} as avg_spend_campaign_responders,
+        {{ cents('avg_spend_non_responders') }} as avg_spend_non_responders,
         response_rate,
         campaign_roi,
         break_even_response_rate,
-        avg_clv
+        {{ cents('avg_clv') }} as avg_clv,
+        {{ cents('avg_predicted_clv_12m') }} as avg_predicted_clv_12m
     from measured
 )
 
