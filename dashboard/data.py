@@ -204,6 +204,16 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
             """
         ),
         "clv_backtest": source.query("select * from {clv_backtest} order by model"),
+        "segment_migration": source.query(
+            """
+            select * from {segment_migration}
+            where period_end = (select max(period_end) from {segment_migration})
+            order by from_segment_id, to_segment_id
+            """
+        ),
+        "segment_size_history": source.query(
+            "select * from {segment_size_history} order by period_end, segment_id"
+        ),
     }
 
 
@@ -685,7 +695,7 @@ def ward_dendrogram(frames: dict[str, pd.DataFrame]) -> go.Figure:
 
 
 def point_count(figure: go.Figure) -> int:
-    """How many values the figure's traces carry: 0 means an empty chart."""
+    """How many values the figure's traces carry (a Sankey's: its links): 0 means an empty chart."""
     total = 0
     for trace in figure.data:
         lengths = [
@@ -693,5 +703,7 @@ def point_count(figure: go.Figure) -> int:
             for attribute in ("x", "y", "z", "q1")
             if (values := getattr(trace, attribute, None)) is not None
         ]
+        if trace.type == "sankey" and trace.link.value is not None:
+            lengths.append(len(trace.link.value))
         total += max(lengths, default=0)
     return total

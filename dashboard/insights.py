@@ -314,3 +314,43 @@ def clv_backtest_chart(frames: dict[str, pd.DataFrame]) -> go.Figure:
         title="CLV backtest: holdout revenue, actual against each model's prediction",
         yaxis_title=label("revenue"),
     )
+
+
+def migration_sankey(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    """The last period's moves between RFM segments: previous month end on the left, this one on
+    the right."""
+    flows = frames["segment_migration"]
+    period = pd.Timestamp(flows["period_end"].iloc[0]) if len(flows) else None
+    sources = list(dict.fromkeys(flows["from_segment"]))
+    targets = list(dict.fromkeys(flows["to_segment"]))
+    labels = [f"{name} (before)" for name in sources] + targets
+    figure = go.Figure(
+        go.Sankey(
+            node={"label": labels, "pad": 12},
+            link={
+                "source": [sources.index(name) for name in flows["from_segment"]],
+                "target": [len(sources) + targets.index(name) for name in flows["to_segment"]],
+                "value": flows["customers"],
+                "customdata": flows["share_of_from_segment"],
+                "hovertemplate": "%{value:,} customers (%{customdata:.0%} of the segment)"
+                "<extra></extra>",
+            },
+        )
+    )
+    month = period.strftime("%B %Y") if period is not None else ""
+    return figure.update_layout(
+        title=f"How customers moved between RFM segments in {month}", height=600
+    )
+
+
+def segment_size_trend(frames: dict[str, pd.DataFrame]) -> go.Figure:
+    sizes = frames["segment_size_history"]
+    figure = px.area(
+        sizes,
+        x="period_end",
+        y="customers",
+        color="segment_name",
+        title="RFM segment sizes at each month end",
+        labels={"period_end": "", "customers": "customers", "segment_name": "RFM segment"},
+    )
+    return figure.update_layout(height=500)

@@ -89,27 +89,38 @@ class SegmentationSettings:
         return settings_from_meta(cls, meta)
 
 
+@dataclass(frozen=True)
+class FeatureScaling:
+    """The fitted transform from the customer feature table to the clustering space: the columns
+    kept, the value each missing one takes, and the standardization."""
+
+    names: tuple[str, ...]
+    fill: np.ndarray
+    center: np.ndarray
+    scale: np.ndarray
+
+
 @dataclass
 class PreparedFeatures:
     """Scaled feature matrix for every customer, and which rows may be used to fit."""
 
     customer_ids: np.ndarray
     matrix: np.ndarray
-    feature_names: list[str]
     fit_mask: np.ndarray
-    center: np.ndarray = field(repr=False)
-    scale: np.ndarray = field(repr=False)
+    scaling: FeatureScaling = field(repr=False)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.scaling.names)
 
 
-def prepare_features(features: pd.DataFrame) -> PreparedFeatures:
-    """Transform the customer feature table into a standardized matrix.
+def feature_frame(features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The candidate features (log1p for skewed magnitudes) and the rows that may shape a fit.
 
-    log1p for skewed magnitudes; missing values (unknown age, web visits) take the median of the
-    fitted rows; columns without information (all missing or constant) are dropped. Customers
-    flagged as outliers (absurd income, implausible birth year) and customers without a purchase
-    are excluded from the fit (``fit_mask``): outliers would stretch the scale, and non-buyers
-    would form an artificial cluster of zero shares. Non-buyers' behaviour is set to the fitted
-    median, so they are assigned to the nearest centroid on their demographics.
+    Customers flagged as outliers (absurd income, implausible birth year) and customers without
+    a purchase are excluded from the fit: outliers would stretch the scale, and non-buyers would
+    form an artificial cluster of zero shares. Non-buyers' behaviour is left missing, so that it
+    takes the fitted median and they are assigned on their demographics.
     """
     frame = pd.DataFrame(index=features.index)
     for column in LOG_FEATURES:
@@ -121,24 +132,41 @@ def prepare_features(features: pd.DataFrame) -> PreparedFeatures:
     purchased = features["has_purchased"].fillna(False).astype(bool).to_numpy()
     fit_mask = ~flags.any(axis=1).to_numpy() & purchased
     frame.loc[~purchased, [c for c in BEHAVIOUR_FEATURES if c in frame.columns]] = np.nan
+    return frame, fit_mask
 
-    for column in frame.columns:
-        filler = frame.loc[fit_mask, column].median()
-        frame[column] = frame[column].fillna(0.0 if pd.isna(filler) else filler)
-    informative = [column for column in frame.columns if frame.loc[fit_mask, column].std() > 0]
-    frame = frame[informative]
 
-    values = frame.to_numpy(dtype=float)
-    center = values[fit_mask].mean(axis=0) if fit_mask.any() else np.zeros(values.shape[1])
-    scale = values[fit_mask].std(axis=0) if fit_mask.any() else np.ones(values.shape[1])
+def fit_scaling(frame: pd.DataFrame, fit_mask: np.ndarray) -> FeatureScaling:
+    """Medians and standardization of the fitted rows; columns without information (all missing
+    or constant) are dropped."""
+    fill = frame.loc[fit_mask].median().fillna(0.0)
+    filled = frame.fillna(fill)
+    names = [column for column in frame.columns if filled.loc[fit_mask, column].std() > 0]
+    values = filled[names].to_numpy(dtype=float)
+    center = values[fit_mask].mean(axis=0) if fit_mask.any() else np.zeros(len(names))
+    scale = values[fit_mask].std(axis=0) if fit_mask.any() else np.ones(len(names))
     scale[scale == 0] = 1.0
+    return FeatureScaling(
+        names=tuple(names), fill=fill[names].to_numpy(float), center=center, scale=scale
+    )
+
+
+def apply_scaling(frame: pd.DataFrame, scaling: FeatureScaling) -> np.ndarray:
+    """The standardized matrix of ``frame`` under a fitted scaling (its columns must exist)."""
+    values = frame[list(scaling.names)].to_numpy(dtype=float)
+    values = np.where(np.isnan(values), scaling.fill, values)
+    return (values - scaling.center) / scaling.scale
+
+
+def prepare_features(features: pd.DataFrame) -> PreparedFeatures:
+    """The customer feature table as a standardized matrix, with the scaling fitted on it (see
+    ``feature_frame`` for who shapes the fit and ``fit_scaling`` for the transform)."""
+    frame, fit_mask = feature_frame(features)
+    scaling = fit_scaling(frame, fit_mask)
     return PreparedFeatures(
         customer_ids=features["customer_id"].to_numpy(),
-        matrix=(values - center) / scale,
-        feature_names=informative,
+        matrix=apply_scaling(frame, scaling),
         fit_mask=fit_mask,
-        center=center,
-        scale=scale,
+        scaling=scaling,
     )
 
 
@@ -446,74 +474,6 @@ def name_segments(features: pd.DataFrame, segment_ids: np.ndarray) -> dict[int, 
         segment_id: f"{name} ({segment_id})" if counts[name] > 1 else name
         for segment_id, name in names.items()
     }
-
-
-@dataclass
-class SegmentationResult:
-    """Per-customer assignment and the fitted model's outputs."""
-
-    assignments: pd.DataFrame
-    k: int
-
-
-def segment_customers(
-    features: pd.DataFrame, k: int, settings: SegmentationSettings, log: Log = log_progress
-) -> SegmentationResult:
-    """Fit K-means with ``k`` on the non-outlier customers and assign every customer.
-
-    Returns customer_id, segment_id (1 = highest average monetary), segment_name,
-    distance_to_centroid, pc1-pc3 (principal components of the scaled features, for plots) and
-    is_fit_excluded (outliers assigned to their nearest centroid without shaping it).
-    """
-    columns = [
-        "customer_id",
-        "segment_id",
-        "segment_name",
-        "distance_to_centroid",
-        "pc1",
-        "pc2",
-        "pc3",
-        "is_fit_excluded",
-    ]
-    if features.empty:
-        dtypes = {"customer_id": "string", "segment_id": "int64", "segment_name": "string",
-                  "is_fit_excluded": "bool"}  # fmt: skip
-        return SegmentationResult(typed_empty(columns, dtypes), 0)
-    prepared = prepare_features(features)
-    reduced = reduce_dimensions(prepared.matrix, settings.pca_components, settings.seed)
-    fit_rows = reduced[prepared.fit_mask]
-    k = max(1, min(k, len(fit_rows)))
-    if k == 1 or len(fit_rows) < 2:
-        labels = np.zeros(len(reduced), dtype=np.int64)
-        centroids = reduced.mean(axis=0, keepdims=True)
-        log("customer_segments: too few customers to cluster; one segment")
-    else:
-        model = fit_kmeans(fit_rows, k, settings)
-        labels = model.predict(reduced)
-        centroids = model.cluster_centers_
-        log(
-            f"customer_segments: k={k} fitted on {min(len(fit_rows), settings.fit_sample_size)} "
-            f"of {len(fit_rows)} customers, "
-            f"{int((~prepared.fit_mask).sum())} outliers or non-buyers assigned to the nearest "
-            "centroid"
-        )
-    distances = np.linalg.norm(reduced - centroids[labels], axis=1)
-    segment_ids = order_segments_by_value(labels, features["net_revenue"].fillna(0).to_numpy())
-    names = name_segments(features, segment_ids)
-    components = principal_components(prepared.matrix, settings.seed)
-    assignments = pd.DataFrame(
-        {
-            "customer_id": prepared.customer_ids,
-            "segment_id": segment_ids,
-            "segment_name": [names[segment] for segment in segment_ids],
-            "distance_to_centroid": distances,
-            "pc1": components[:, 0],
-            "pc2": components[:, 1],
-            "pc3": components[:, 2],
-            "is_fit_excluded": ~prepared.fit_mask,
-        }
-    )
-    return SegmentationResult(assignments[columns], k)
 
 
 def principal_components(matrix: np.ndarray, seed: int, n: int = 3) -> np.ndarray:

@@ -1,14 +1,16 @@
-{# Tie-safe 1-5 quintile score of a column over the model's rows (5 = best). #}
-{% macro quintile_score(column, higher_is_better=true) -%}
+{# Tie-safe 1-5 quintile score of a column over the model's rows, or within each partition_by group (5 = best). #}
+{% macro quintile_score(column, higher_is_better=true, partition_by=none) -%}
     {#- Each tie group takes the mid-rank of the positions it spans; the score is the quintile that
         mid-rank falls in. Equal values therefore share a score, a column where every value is
         equal (or a single row) scores 3, and a column with many equal low values (one-time
         buyers) puts the whole group in one low quintile instead of splitting it arbitrarily. -#}
     {%- set direction = 'asc' if higher_is_better else 'desc' -%}
+    {%- set within = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
+    {%- set ties = (partition_by ~ ', ' if partition_by else '') ~ column -%}
     {#- In doubles on every engine, so boundary ranks fall in the same quintile everywhere. -#}
     cast(least(5, 1 + floor(5 * (
-        {{ as_double('rank() over (order by ' ~ column ~ ' ' ~ direction ~ ')') }}
-        + (count(*) over (partition by {{ column }}) - 1) / 2.0e0
+        {{ as_double('rank() over (' ~ within ~ 'order by ' ~ column ~ ' ' ~ direction ~ ')') }}
+        + (count(*) over (partition by {{ ties }}) - 1) / 2.0e0
         - 0.5
-    ) / count(*) over ())) as integer)
+    ) / count(*) over ({{ within | trim }}))) as integer)
 {%- endmacro %}

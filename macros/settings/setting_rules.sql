@@ -47,6 +47,10 @@
         'segment_min_stability': {'kind': 'number', 'min': 0, 'max': 1},
         'segment_stability_pairs': {'kind': 'integer', 'min': 2, 'max': 1000},
         'segment_stability_sample_size': {'kind': 'integer', 'min': 100, 'max': 100000000},
+        'segment_refit': {'kind': 'boolean'},
+        'segment_max_psi': {'kind': 'number', 'min': 0, 'max': 100},
+        'segment_max_distance_ratio': {'kind': 'number', 'min': 1, 'max': 100},
+        'segment_match_max_distance': {'kind': 'number', 'min': 0, 'max': 100},
         'response_campaign_id': {'kind': 'text', 'nullable': true},
         'uplift_campaign_id': {'kind': 'text', 'nullable': true},
         'response_cv_folds': {'kind': 'integer', 'min': 2, 'max': 20},
@@ -56,6 +60,7 @@
         'clv_calibration_end': {'kind': 'date', 'nullable': true},
         'clv_penalizer': {'kind': 'number', 'min': 0, 'max': 1000},
         'incremental_lookback_days': {'kind': 'integer', 'min': 0, 'max': 36500},
+        'history_grain': {'kind': 'choice', 'choices': ['month', 'quarter']},
         'export_parquet': {'kind': 'boolean'},
         'export_path': {'kind': 'path'},
     }) }}

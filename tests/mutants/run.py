@@ -114,6 +114,22 @@ MUTANTS: tuple[Mutant, ...] = (
         "Davies-Bouldin read as higher-is-better",
     ),
     Mutant(
+        "segment-drift-psi-inverted",
+        "python_udfs/segment_model.py",
+        "return float(np.sum((actual - expected) * np.log(actual / expected)))",
+        "return float(np.sum((actual - expected) * np.log(expected / actual)))",
+        pytest("tests/python/test_segment_model.py"),
+        "population stability index with the log ratio upside down (never signals drift)",
+    ),
+    Mutant(
+        "segment-match-any-distance",
+        "python_udfs/segment_model.py",
+        "if cost[row, column] < max_distance",
+        "if cost[row, column] < np.inf",
+        pytest("tests/python/test_segment_model.py"),
+        "a new segment takes the id of whatever old segment is nearest, however far",
+    ),
+    Mutant(
         "uplift-qini-control-scaling",
         "python_udfs/uplift.py",
         'return curve["y_t"].to_numpy(float) - curve["y_c"].to_numpy(float) * ratio',

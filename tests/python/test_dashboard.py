@@ -152,6 +152,10 @@ def test_point_count_is_zero_only_for_empty_figures():
     assert point_count(empty) == 5  # the grid always has its 5 x 5 cells
     assert point_count(go.Figure(go.Scatter(x=[], y=[]))) == 0
     assert point_count(go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))) == 2
+    sankey = go.Sankey(
+        node={"label": ["a", "b"]}, link={"source": [0], "target": [1], "value": [5]}
+    )
+    assert point_count(go.Figure(sankey)) == 1
 
 
 def test_values_read_as_their_yaml_format_says():
@@ -347,7 +351,8 @@ def dashboard_server(database: Path) -> Iterator[str]:
 # Values each chart was drawn with, read from Plotly's own state on the element. _fullData holds
 # the traces as drawn, with binary-encoded arrays decoded.
 CHART_VALUES = """els => els.map(e => (e._fullData || []).reduce((total, trace) => total + Math.max(
-    0, ...['x', 'y', 'z', 'q1'].map(key => (trace[key] || []).length || 0)), 0))"""
+    0, ...['x', 'y', 'z', 'q1'].map(key => (trace[key] || []).length || 0),
+    ((trace.link || {}).value || []).length), 0))"""
 # Each page's title; a reader reaches the analyst page from the overview's navigation.
 PAGE_TITLES = {OVERVIEW: "Customers and campaigns at a glance", ANALYST: "Analyst diagnostics"}
 

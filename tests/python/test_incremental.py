@@ -1,4 +1,6 @@
-"""A daily incremental run gives the same marts as a full refresh of the same data."""
+"""A daily incremental run gives the same marts as a full refresh of the same data, except where
+the project keeps state on purpose: the stored segmentation model, which a daily run keeps
+(segments keep their meaning) and a full refresh refits."""
 
 from __future__ import annotations
 
@@ -17,6 +19,17 @@ CUSTOMERS = 2000
 FIRST_LOAD_UNTIL = "2024-12-20"
 # Built by the incremental models and by summing money exactly: these must match bit for bit.
 EXACT = ["orders", "customers", "customer_rfm", "customer_clv", "sales_monthly", "cohort_retention"]
+# Built on the stored segmentation model: the incremental warehouse assigns to the model fitted on
+# the first load, the full refresh fits a new one. Compared by the segment-state tests below.
+SEGMENT_STATE = [
+    "segment_model",
+    "segment_drift",
+    "customer_segments",
+    "segment_profiles",
+    "segment_validation",
+    "campaign_performance",
+    "ab_test_segments",
+]
 
 
 def build(database, settings: dict, *flags: str) -> None:
@@ -30,9 +43,10 @@ def warehouses(tmp_path_factory):
     incremental, full = workdir / "incremental.duckdb", workdir / "full.duckdb"
     build(incremental, {"sample_customers": CUSTOMERS, "sample_orders_until": FIRST_LOAD_UNTIL})
     first_load = mart_frame(incremental, "orders")
+    first_segments = mart_frame(incremental, "customer_segments")
     build(incremental, {"sample_customers": CUSTOMERS})
     build(full, {"sample_customers": CUSTOMERS}, "--full-refresh")
-    return incremental, full, first_load
+    return incremental, full, first_load, first_segments
 
 
 def mart_frame(database, relation: str, schema: str = "marts") -> pd.DataFrame:
@@ -46,7 +60,7 @@ def sorted_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_the_second_run_loaded_only_a_small_share_of_new_orders(warehouses):
-    incremental, _, first_load = warehouses
+    incremental, _, first_load, _ = warehouses
     orders = mart_frame(incremental, "orders")
     new_share = 1 - len(first_load) / len(orders)
     assert 0.005 < new_share < 0.05
@@ -55,7 +69,7 @@ def test_the_second_run_loaded_only_a_small_share_of_new_orders(warehouses):
 
 @pytest.mark.parametrize("mart", EXACT)
 def test_incremental_marts_equal_the_full_refresh_exactly(warehouses, mart):
-    incremental, full, _ = warehouses
+    incremental, full, _, _ = warehouses
     pd.testing.assert_frame_equal(
         sorted_frame(mart_frame(incremental, mart)),
         sorted_frame(mart_frame(full, mart)),
@@ -64,7 +78,7 @@ def test_incremental_marts_equal_the_full_refresh_exactly(warehouses, mart):
 
 
 def test_incremental_customer_aggregates_equal_the_full_refresh_exactly(warehouses):
-    incremental, full, _ = warehouses
+    incremental, full, _, _ = warehouses
     relation, schema = "int_customer_orders_aggregated", "intermediate"
     pd.testing.assert_frame_equal(
         sorted_frame(mart_frame(incremental, relation, schema)),
@@ -76,13 +90,13 @@ def test_incremental_customer_aggregates_equal_the_full_refresh_exactly(warehous
 def test_every_other_mart_equals_the_full_refresh_up_to_float_rounding(warehouses):
     """Marts that aggregate floats in SQL or fit models can differ in the last bits with row
     order (as two full refreshes can); they must agree to 1e-9."""
-    incremental, full, _ = warehouses
+    incremental, full, _, _ = warehouses
     with duckdb.connect(str(full), read_only=True) as conn:
         marts = [name for (name,) in conn.execute(
             "select table_name from information_schema.tables where table_schema = 'marts'"
         ).fetchall()]  # fmt: skip
     assert len(marts) >= 20
-    for mart in sorted(set(marts) - set(EXACT)):
+    for mart in sorted(set(marts) - set(EXACT) - set(SEGMENT_STATE)):
         left, right = mart_frame(incremental, mart), mart_frame(full, mart)
         assert len(left) == len(right), mart
         floats = [c for c in left.columns if pd.api.types.is_float_dtype(left[c])]
@@ -96,3 +110,37 @@ def test_every_other_mart_equals_the_full_refresh_up_to_float_rounding(warehouse
             atol=1e-9,
             equal_nan=True,
         ), mart
+
+
+def test_a_daily_run_keeps_the_stored_segments_and_says_why(warehouses):
+    incremental, _, _, first_segments = warehouses
+    drift = mart_frame(incremental, "segment_drift").sort_values("checked_at")
+    assert drift["is_refit"].tolist() == [True, False]
+    assert drift["model_version"].tolist() == [1, 1]
+    assert drift["reason"].iloc[1].startswith("kept version 1: PSI")
+    assert mart_frame(incremental, "segment_model")["model_version"].unique().tolist() == [1]
+    # The same customers (the sample's customers exist from the first load on) mostly keep their
+    # segment id and always its name: 11 more days of orders move few of them.
+    segments = mart_frame(incremental, "customer_segments").set_index("customer_id")
+    before = first_segments.set_index("customer_id").reindex(segments.index)
+    kept = (segments["segment_id"] == before["segment_id"]).mean()
+    assert kept >= 0.95, kept
+    names = segments.groupby("segment_id")["segment_name"].first()
+    assert names.to_dict() == before.groupby("segment_id")["segment_name"].first().to_dict()
+
+
+def test_a_rebuild_on_the_same_data_gives_identical_segments_without_a_refit(warehouses, tmp_path):
+    _, full, _, _ = warehouses
+    copy = tmp_path / "rebuilt.duckdb"
+    copy.write_bytes(full.read_bytes())
+    settings = {"sample_customers": CUSTOMERS}
+    run_dbt(["run", "-s", "segment_model", "segment_drift", "customer_segments",
+             *vars_arg(settings)], copy)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        sorted_frame(mart_frame(copy, "customer_segments")),
+        sorted_frame(mart_frame(full, "customer_segments")),
+        check_exact=True,
+    )
+    drift = mart_frame(copy, "segment_drift").sort_values("checked_at")
+    assert drift["is_refit"].tolist() == [True, False]
+    assert drift["psi"].iloc[1] == pytest.approx(0, abs=1e-12)

@@ -4,6 +4,7 @@ accounted for, and a missing required column fails with a message naming input, 
 from __future__ import annotations
 
 import csv
+import datetime
 from pathlib import Path
 
 import duckdb
@@ -93,9 +94,11 @@ def write_parquet(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def build_files(tmp_path: Path, input_vars: dict, check: bool = True):
+def build_files(tmp_path: Path, input_vars: dict, check: bool = True, select: tuple[str, ...] = ()):
+    """``dbt build`` on the given input; ``select`` narrows it to the models a test reads."""
     database = tmp_path / "warehouse.duckdb"
-    result = run_dbt(["build", *vars_arg(input_vars)], database, check=check)
+    selection = ["--select", *select] if select else []
+    result = run_dbt(["build", *selection, *vars_arg(input_vars)], database, check=check)
     return DbtBuild(database=database, output=result.stdout), result
 
 
@@ -193,6 +196,24 @@ def test_orders_only_transactions_log_derives_customers(tmp_path):
     # No experiment: the uplift marts are empty, and the log says why.
     for mart in UPLIFT_MARTS:
         assert build.scalar(f"select count(*) from marts.{mart}") == 0
+    # Segment history from the log alone: the last order is on 15 December, so November is the
+    # last complete month, and each customer has one snapshot per month from their first
+    # purchase's month through November (customers first seen in December have none yet).
+    first_months = {}
+    for customer, date, _ in log[1:]:
+        first_months[customer] = min(first_months.get(customer, 12), int(date[4:6]))
+    expected = sum(12 - month for month in first_months.values() if month <= 11)
+    assert build.scalar("select count(*) from marts.customer_segment_history") == expected
+    assert build.scalar("select max(period_end) from marts.customer_segment_history") == (
+        datetime.date(1997, 11, 30)
+    )
+    shares = build.query(
+        """
+        select period_end, from_segment_id, sum(share_of_from_segment)
+        from marts.segment_migration group by all
+        """
+    )
+    assert shares and all(abs(total - 1) < 1e-9 for _, _, total in shares)
     assert "no experiment with a control arm" in result.stdout
 
 
@@ -384,7 +405,11 @@ def test_marketing_campaign_in_day_first_comma_form(tmp_path):
             ) to '{converted}' (header, delimiter ',')
             """
         )
-    build, _ = build_files(tmp_path, {"input": "marketing_campaign", "input_path": str(converted)})
+    build, _ = build_files(
+        tmp_path,
+        {"input": "marketing_campaign", "input_path": str(converted)},
+        select=("+customers", "+customer_rfm"),
+    )
     assert (
         build.scalar("select count(*) from marts.customers where signup_date is not null") == 2240
     )

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from python_udfs.segment_model import segment_customers
 from python_udfs.segmentation import (
     INPUT_COLUMNS,
     SegmentationSettings,
@@ -17,7 +18,6 @@ from python_udfs.segmentation import (
     name_segments,
     order_segments_by_value,
     prepare_features,
-    segment_customers,
     split_half_stability,
     validation_table,
 )
@@ -247,8 +247,8 @@ def test_planted_groups_are_recovered_and_the_fit_is_deterministic():
     table = k_selection_table(features, FAST, log=lambda _: None)
     assert chosen(table) == [3]
     assert table["choice_rule"].iloc[0].startswith("largest k that it")
-    first = segment_customers(features, 3, FAST, log=lambda _: None).assignments
-    second = segment_customers(features, 3, FAST, log=lambda _: None).assignments
+    first = segment_customers(features, 3, FAST, log=lambda _: None)
+    second = segment_customers(features, 3, FAST, log=lambda _: None)
     pd.testing.assert_frame_equal(first, second)
     assert adjusted_rand_score(groups, first["segment_id"]) > 0.95
     # The rich wine lovers are the most valuable segment, so they are segment 1.
@@ -271,7 +271,7 @@ def test_fitting_on_a_sample_still_recovers_and_assigns_everyone():
     assert chosen(table) == [3]
     assert "on 500 of 1200 customers" in messages[0]
     assert any("pairs of 200-customer halves" in message for message in messages)
-    assignments = segment_customers(features, 3, sampled, log=lambda _: None).assignments
+    assignments = segment_customers(features, 3, sampled, log=lambda _: None)
     assert len(assignments) == 1200
     assert adjusted_rand_score(groups, assignments["segment_id"]) > 0.95
     row = validation_table(features, assignments, table, sampled).iloc[0]
@@ -280,7 +280,7 @@ def test_fitting_on_a_sample_still_recovers_and_assigns_everyone():
 
 def test_validation_agrees_on_clear_structure_and_flags_a_k_that_is_not_reproduced():
     features, _ = planted_customers(200)
-    assignments = segment_customers(features, 3, FAST, log=lambda _: None).assignments
+    assignments = segment_customers(features, 3, FAST, log=lambda _: None)
     selection = k_selection_table(features, FAST, log=lambda _: None)
     row = validation_table(features, assignments, selection, FAST).iloc[0]
     assert row["k"] == 3
@@ -297,10 +297,9 @@ def test_validation_agrees_on_clear_structure_and_flags_a_k_that_is_not_reproduc
 def test_fewer_customers_than_k_and_no_customers_are_handled():
     features, _ = planted_customers(1)  # three customers
     result = segment_customers(features, 5, FAST, log=lambda _: None)
-    assert result.k == 3
-    assert sorted(result.assignments["segment_id"]) == [1, 2, 3]
+    assert sorted(result["segment_id"]) == [1, 2, 3]
     empty = features.iloc[0:0]
-    assert segment_customers(empty, 3, FAST, log=lambda _: None).assignments.empty
+    assert segment_customers(empty, 3, FAST, log=lambda _: None).empty
     assert k_selection_table(empty, FAST, log=lambda _: None).empty
     assert validation_table(empty, empty, empty, FAST).empty
 
@@ -325,6 +324,6 @@ def test_degenerate_customers_never_crash_and_give_one_segment(shape):
     assert selection.empty
     assert any("only 1 clusters" in message for message in messages)
     result = segment_customers(features, 3, FAST, log=messages.append)
-    assert set(result.assignments["segment_id"]) == {1}
-    assert len(result.assignments) == len(features)
-    assert validation_table(features, result.assignments, selection, FAST).empty
+    assert set(result["segment_id"]) == {1}
+    assert len(result) == len(features)
+    assert validation_table(features, result, selection, FAST).empty

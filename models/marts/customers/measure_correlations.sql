@@ -6,12 +6,19 @@
     'recency_days', 'orders_count', 'net_revenue', 'avg_order_value', 'deal_share',
     'campaigns_accepted', 'web_visits_per_month'
 ] + prefixed('spend_', product_categories()) + prefixed('purchases_', purchase_channels()) -%}
-{#- Each unordered pair once, the diagonal included; the other half is mirrored in SQL. -#}
+{#- Each unordered pair is computed once (the diagonal included); every ordered pair reads it. -#}
 {%- set pairs = [] -%}
 {%- for measure_a in measures -%}
     {%- for measure_b in measures[loop.index0:] -%}
         {%- do pairs.append((measure_a, measure_b)) -%}
     {%- endfor -%}
+{%- endfor -%}
+{%- set ordered_pairs = [] -%}
+{%- for measure_a, measure_b in pairs -%}
+    {%- do ordered_pairs.append((loop.index, measure_a, measure_b)) -%}
+    {%- if measure_a != measure_b -%}
+        {%- do ordered_pairs.append((loop.index, measure_b, measure_a)) -%}
+    {%- endif -%}
 {%- endfor %}
 
 with
@@ -31,8 +38,8 @@ purchasers as (
 ),
 
 pair_statistics as (
-    -- One pass over the customers: every pair's correlation and count in one row. A sum is
-    -- non-null exactly when both measures are.
+    -- One pass over the customers and one row: every pair's correlation and count (a sum is
+    -- non-null exactly when both measures are).
     select
         {% for measure_a, measure_b in pairs -%}
             corr({{ measure_a }}, {{ measure_b }}) as correlation_{{ loop.index }},
@@ -42,43 +49,63 @@ pair_statistics as (
     from purchasers
 ),
 
-upper_triangle as (
-    -- `correlation` is the mart's public column name, though sqlfluff reads it as a keyword.
-    {% for measure_a, measure_b in pairs -%}
-        select
-            '{{ measure_a }}' as measure_a,
-            '{{ measure_b }}' as measure_b,
-            correlation_{{ loop.index }} as correlation,  -- noqa: RF04
-            customers_{{ loop.index }} as customers
-        from pair_statistics
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+ordered_pairs as (
+    -- Both orders of every pair, each pointing at its computed pair: the statistics row is read
+    -- once (one branch per pair would make some engines recompute it for each).
+    select
+        pair_list.pair_index,
+        pair_list.measure_a,
+        pair_list.measure_b
+    from (
+        values
+        {% for pair_index, measure_a, measure_b in ordered_pairs -%}
+            ({{ pair_index }}, '{{ measure_a }}', '{{ measure_b }}'){% if not loop.last %},{% endif %}
+        {% endfor %}
+    ) as pair_list (pair_index, measure_a, measure_b)
 ),
 
-mirrored as (
+unpivoted as (
     select
-        measure_b as measure_a,
-        measure_a as measure_b,
-        correlation,
-        customers
-    from upper_triangle
-    where measure_a != measure_b
+        ordered_pairs.measure_a,
+        ordered_pairs.measure_b,
+        case ordered_pairs.pair_index
+            {% for pair in pairs -%}
+                when {{ loop.index }} then pair_statistics.correlation_{{ loop.index }}
+            {% endfor -%}
+        end as raw_correlation,
+        case ordered_pairs.pair_index
+            {% for pair in pairs -%}
+                when {{ loop.index }} then pair_statistics.customers_{{ loop.index }}
+            {% endfor -%}
+        end as customers
+    from ordered_pairs
+    cross join pair_statistics
+),
+
+defined as (
+    -- Undefined (a constant measure) is null on every engine.
+    select
+        measure_a,
+        measure_b,
+        customers,
+        {{ nan_to_null('raw_correlation') }} as defined_correlation
+    from unpivoted
 ),
 
 final as (
+    -- Rounding never leaves [-1, 1] (least / greatest would turn a null into a bound). Pairs
+    -- without a customer who has both measures are left out.
     select
         measure_a,
         measure_b,
-        correlation,
+        case
+            when defined_correlation > 1 then 1.0e0
+            when defined_correlation < -1 then -1.0e0
+            else defined_correlation
+        end as correlation,  -- noqa: RF04
         cast(customers as {{ dbt.type_bigint() }}) as customers
-    from upper_triangle
-    union all
-    select
-        measure_a,
-        measure_b,
-        correlation,
-        cast(customers as {{ dbt.type_bigint() }}) as customers
-    from mirrored
+    from defined
+    where customers > 0
 )
 
 select * from final

@@ -1,13 +1,10 @@
-"""One row per customer: K-means segment (1 = most valuable), rule-based name, distance to the
-centroid and principal components for plots. Maths in python_udfs.segmentation."""
+"""One row per customer: the segment of the newest stored segmentation model (segment_model) it
+is nearest to, that segment's name, the distance to the centroid and principal components for
+plots. Maths in python_udfs.segment_model."""
 
 from python_udfs.frames import relation_to_pandas
-from python_udfs.segmentation import (
-    INPUT_COLUMNS,
-    SegmentationSettings,
-    delivered_k,
-    segment_customers,
-)
+from python_udfs.segment_model import MODEL_COLUMNS, assign_customers
+from python_udfs.segmentation import INPUT_COLUMNS, SegmentationSettings
 from python_udfs.threads import limit_native_threads
 
 
@@ -15,8 +12,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with limit_native_threads("customer_segments", dbt.config.get("meta")):
         settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
-        k_selection = relation_to_pandas(dbt.ref("segment_k_selection"), ["k", "is_chosen"])
+        history = relation_to_pandas(dbt.ref("segment_model"), MODEL_COLUMNS)
         features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
-        k = delivered_k(k_selection, settings)
-        result = segment_customers(features, k, settings).assignments
+        result = assign_customers(history, features, settings.seed)
     return result
