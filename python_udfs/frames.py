@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -85,6 +86,13 @@ def sql_string(value: object) -> str:
     """``value`` as a quoted SQL string literal (quotes doubled): ids are text from the user's
     files, so they reach SQL only this way."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def cents(values: object) -> np.ndarray | float:
+    """Money as the marts store it: rounded to cents (BI tools sum and show it without float
+    artefacts). Decisions are taken on the unrounded amounts."""
+    rounded = np.round(np.asarray(values, dtype=float), 2)
+    return float(rounded) if rounded.ndim == 0 else rounded
 
 
 def typed_empty(columns: Sequence[str], dtypes: dict[str, str] | None = None) -> pd.DataFrame:

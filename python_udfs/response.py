@@ -44,6 +44,7 @@ from python_udfs.features import (
 )
 from python_udfs.frames import (
     MAX_ID_LIST,
+    cents,
     relation_batches,
     relation_to_pandas,
     rows_for_ids,
@@ -381,7 +382,7 @@ def score_customers(inputs: ScoringInputs, population: Iterable[pd.DataFrame]) -
             "customer_id": scores["customer_id"].to_numpy(),
             "response_probability": probability,
             "score_decile": score_deciles(probability),
-            "expected_profit": profit,
+            "expected_profit": cents(profit),
             "should_target": profit > 0,
         }
     )
@@ -424,7 +425,7 @@ def lift_table(
     table["cumulative_lift"] = (
         table["cumulative_responders"] / table["cumulative_customers"] / overall_rate
     )
-    table["cumulative_profit"] = (
+    table["cumulative_profit"] = cents(
         table["cumulative_responders"] * revenue_per_response
         - table["cumulative_customers"] * cost_per_contact
     )

@@ -39,6 +39,7 @@ from python_udfs.features import (
     relation_columns,
 )
 from python_udfs.frames import (
+    cents,
     relation_batches,
     relation_to_pandas,
     rows_for_ids,
@@ -593,8 +594,8 @@ def score_arm(
             "response_probability_untreated": frame["untreated"].to_numpy(),
             "response_probability_treated": (frame["untreated"] + frame["uplift"]).to_numpy(),
             "uplift": frame["uplift"].to_numpy(),
-            "expected_incremental_revenue": revenue,
-            "expected_incremental_profit": profit,
+            "expected_incremental_revenue": cents(revenue),
+            "expected_incremental_profit": cents(profit),
             "uplift_decile": score_deciles(frame["uplift"].to_numpy()),
             "should_treat": profit > 0,
             "is_in_plan": plan_within_budget(
@@ -689,8 +690,9 @@ def decile_table(group: pd.DataFrame, cost_per_contact: float) -> pd.DataFrame:
                 "uplift_ci_high": uplift + Z_95 * se,
                 "cumulative_customers": customers_so_far,
                 "cumulative_incremental_responses": responses * customers_so_far,
-                "cumulative_incremental_profit": (revenue_diff - cost_per_contact)
-                * customers_so_far,
+                "cumulative_incremental_profit": cents(
+                    (revenue_diff - cost_per_contact) * customers_so_far
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -760,10 +762,10 @@ def strategy_effect(
     return {
         "customers_targeted": count,
         "incremental_responses": responses * count,
-        "incremental_revenue": revenue_diff * count,
-        "incremental_profit": profit,
-        "incremental_profit_ci_low": profit - Z_95 * se * count,
-        "incremental_profit_ci_high": profit + Z_95 * se * count,
+        "incremental_revenue": cents(revenue_diff * count),
+        "incremental_profit": cents(profit),
+        "incremental_profit_ci_low": cents(profit - Z_95 * se * count),
+        "incremental_profit_ci_high": cents(profit + Z_95 * se * count),
     }
 
 

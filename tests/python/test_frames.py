@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from python_udfs.frames import relation_to_pandas, rows_for_ids
+from python_udfs.frames import cents, relation_to_pandas, rows_for_ids
 
 
 def test_rows_come_sorted_by_the_requested_columns_whatever_the_stored_order():
@@ -32,3 +32,9 @@ def test_rows_for_ids_fetches_just_those_rows_in_their_order(max_id_list):
     assert rows["x"].tolist() == [10.5, 4.5, 148.5, 0.0]
     assert len(rows_for_ids(conn.table("t"), ["customer_id"], ids[4:], 100, max_id_list)) == 0
     assert len(rows_for_ids(conn.table("t"), ["customer_id"], ids[:0], 100, max_id_list)) == 0
+
+
+def test_money_is_stored_in_cents_without_float_artefacts():
+    assert cents(37123.55000000002) == 37123.55
+    assert repr(cents(37123.55000000002)) == "37123.55"
+    assert cents([0.125, -2.80334, 1e-9]).tolist() == [0.12, -2.8, 0.0]
