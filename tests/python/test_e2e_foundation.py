@@ -168,7 +168,8 @@ def test_a_different_seed_gives_different_but_same_sized_data(sample_build, tmp_
 
 def test_empty_build_creates_every_mart_with_zero_rows(tmp_path):
     database = tmp_path / "empty.duckdb"
-    run_dbt(["build", "--empty"], database)
+    # Seeds and models: on empty tables every data test passes trivially.
+    run_dbt(["build", "--empty", "--exclude-resource-type", "test", "unit_test"], database)
     with duckdb.connect(str(database), read_only=True) as conn:
         marts = [
             row[0]

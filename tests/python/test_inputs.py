@@ -241,7 +241,11 @@ def test_experiment_only_input_reads_out_every_arm(tmp_path):
                 ["7", str(customer), variant, "1" if converted else "0", "50" if converted else "0"]
             )
     write_csv(data / "campaign_contacts.csv", rows)
-    build, _ = build_files(tmp_path, {"input": "files", "input_path": str(data)})
+    build, _ = build_files(
+        tmp_path,
+        {"input": "files", "input_path": str(data)},
+        select=("+rejected_rows", "+ab_test_results"),
+    )
 
     results = build.query(
         "select variant, n_treatment, n_control, conversion_lift_abs, srm_p_value "
@@ -277,7 +281,11 @@ def test_extra_customer_columns_become_attributes_the_uplift_model_learns_from(t
                          "1" if rng.random() < rate else "0"])  # fmt: skip
     write_csv(data / "customers.csv", customers)
     write_csv(data / "campaign_contacts.csv", contacts)
-    build, _ = build_files(tmp_path, {"input": "files", "input_path": str(data)})
+    build, _ = build_files(
+        tmp_path,
+        {"input": "files", "input_path": str(data)},
+        select=("+rejected_rows", "+customers", "+uplift_model_metrics", "+customer_uplift"),
+    )
 
     assert_accounted(build, "customers", rows_in_file(customers), "stg_shop__customers")
     attributes = [
@@ -473,7 +481,9 @@ def test_marketing_campaign_file_with_mixed_line_endings_and_a_malformed_line(tm
         b"\r\n".join([header, *rows[:10]]) + b"\n" + b"\r\n".join([*rows[10:], malformed])
     )
     build, result = build_files(
-        tmp_path, {"input": "marketing_campaign", "input_path": str(edited)}
+        tmp_path,
+        {"input": "marketing_campaign", "input_path": str(edited)},
+        select=("+rejected_rows", "+customers", "+customer_clv", "+customer_rfm"),
     )
     assert "ERROR=0" in result.stdout
     assert_accounted(build, "customers", len(rows) + 1, "stg_shop__customers")
