@@ -127,6 +127,7 @@ class StoredModel:
     centroids: np.ndarray
     fit_shares: np.ndarray
     fit_mean_distance: float
+    fitted_customers: int
 
     def space(self, frame: pd.DataFrame) -> np.ndarray:
         """Rows of a feature frame in the clustering space (scaled, then projected)."""
@@ -184,6 +185,7 @@ def latest_model(history: pd.DataFrame | None) -> StoredModel | None:
         centroids=centroids,
         fit_shares=rows["fit_share"].to_numpy(float),
         fit_mean_distance=float(first["fit_mean_distance"]),
+        fitted_customers=int(first["fitted_customers"]),
     )
 
 
@@ -332,6 +334,7 @@ def fit_model(
         centroids=np.vstack([by_id[int(sid)] for sid in ids]),
         fit_shares=np.array([(fitted_ids == sid).mean() for sid in ids]),
         fit_mean_distance=float(distances.mean()) if len(distances) else 0.0,
+        fitted_customers=int(fit_mask.sum()),
     )
 
 
@@ -360,7 +363,6 @@ def model_rows(
     model: StoredModel,
     kept_ids: set[int],
     check: DriftCheck,
-    fitted_customers: int,
     fitted_at: datetime,
 ) -> pd.DataFrame:
     """The rows segment_model appends for a new version: one per centroid."""
@@ -382,7 +384,7 @@ def model_rows(
             "projection_components": _text(
                 None if model.projection_components is None else model.projection_components.ravel()
             ),
-            "fitted_customers": fitted_customers,
+            "fitted_customers": model.fitted_customers,
             "fitted_at": fitted_at,
             "refit_reason": check.reason,
             "psi_before_refit": check.psi,
@@ -419,13 +421,12 @@ def next_model_version(
         matches = match_segments(stored, model, settings.match_max_distance)
         model = relabel(model, matches, history["segment_id"].to_numpy(np.int64))
         kept_ids = set(matches.values())
-    _, fit_mask = feature_frame(features)
     log(
         f"segment_model: version {version} with k={len(model.segment_ids)} "
         f"({check.reason}); {len(kept_ids)} segment(s) kept their id"
     )
     stamp = now or datetime.now(UTC).replace(tzinfo=None)
-    return model_rows(model, kept_ids, check, int(fit_mask.sum()), stamp)
+    return model_rows(model, kept_ids, check, stamp)
 
 
 def drift_row(
@@ -526,7 +527,5 @@ def segment_customers(
     if features.empty:
         return assign_customers(typed_empty(MODEL_COLUMNS, MODEL_DTYPES), features, 0, log)
     model = fit_model(features, k, segmentation, version=1)
-    _, fit_mask = feature_frame(features)
-    fresh = DriftCheck(True, "fresh fit")
-    history = model_rows(model, set(), fresh, int(fit_mask.sum()), datetime(2000, 1, 1))
+    history = model_rows(model, set(), DriftCheck(True, "fresh fit"), datetime(2000, 1, 1))
     return assign_customers(history, features, segmentation.seed, log)

@@ -184,8 +184,9 @@ def test_the_drift_row_says_whether_this_build_refitted():
 def test_model_rows_keep_a_version_exactly():
     features, _ = planted_customers(100)
     model = fit_model(features, 3, FAST, version=1)
-    rows = model_rows(model, set(), DriftCheck(True, "fresh"), 300, datetime(2024, 1, 1))
+    rows = model_rows(model, set(), DriftCheck(True, "fresh"), datetime(2024, 1, 1))
     restored = latest_model(rows)
     np.testing.assert_array_equal(restored.centroids, model.centroids)
     np.testing.assert_array_equal(restored.scaling.scale, model.scaling.scale)
     assert restored.scaling.names == model.scaling.names and restored.names == model.names
+    assert restored.fitted_customers == model.fitted_customers == 300

@@ -60,8 +60,7 @@ final as (
         with_cell.fm_score
     from with_cell
     left join rfm_segment_rules
-        on with_cell.r_score between rfm_segment_rules.r_score_min and rfm_segment_rules.r_score_max
-            and with_cell.fm_score between rfm_segment_rules.fm_score_min and rfm_segment_rules.fm_score_max
+        on {{ rfm_rule_matches('rfm_segment_rules', 'with_cell.r_score', 'with_cell.fm_score') }}
 )
 
 select * from final

@@ -208,9 +208,9 @@ final as (
         scored.is_first_period
     from scored
     left join rfm_segment_rules
-        on scored.r_score between rfm_segment_rules.r_score_min and rfm_segment_rules.r_score_max
-            and {{ rfm_fm_score('scored.f_score', 'scored.m_score') }}
-            between rfm_segment_rules.fm_score_min and rfm_segment_rules.fm_score_max
+        on {{ rfm_rule_matches(
+            'rfm_segment_rules', 'scored.r_score', rfm_fm_score('scored.f_score', 'scored.m_score')
+        ) }}
 )
 
 select * from final
