@@ -386,10 +386,13 @@ def test_both_pages_render_every_chart_or_say_there_is_no_data(build_name, reque
             if page_name != OVERVIEW:
                 page.get_by_role("link", name=page_name).click()
             page.get_by_role("heading", name=title).wait_for(timeout=120_000)
+            # Done when every chart is drawn or says it has no data; the page's other notices
+            # (no segment cards, no campaigns) must not count, or the wait ends too early.
+            empty_notices = json.dumps([f"No data for this input: {c.title}" for c in charts])
             page.wait_for_function(
                 f"""() => document.querySelectorAll('.js-plotly-plot').length
                     + [...document.querySelectorAll("[data-testid='stAlert']")]
-                        .filter(e => e.innerText.includes('No data for this input')).length
+                        .filter(e => {empty_notices}.includes(e.innerText.trim())).length
                     >= {len(charts)}""",
                 timeout=120_000,
             )
