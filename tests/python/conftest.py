@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -28,6 +28,9 @@ class DbtBuild:
 
     database: Path
     output: str
+    # The --vars it was built with: a later dbt command on the same target with the same vars
+    # reuses the parsed project (dbt re-parses everything when vars change).
+    settings: dict = field(default_factory=dict)
 
     def query(self, sql: str) -> list[tuple]:
         """Run one read-only query against the built warehouse."""
@@ -92,7 +95,7 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtBuild]
         "export_path": str(workdir / "exports"),
     }
     result = run_dbt(["build", *vars_arg(settings)], database)
-    yield DbtBuild(database=database, output=result.stdout)
+    yield DbtBuild(database=database, output=result.stdout, settings=settings)
 
 
 @pytest.fixture(scope="session")

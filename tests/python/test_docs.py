@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, run_dbt
+from conftest import PROJECT_DIR, run_dbt, vars_arg
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +15,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def docs(sample_build) -> dict:
     """`dbt docs generate --static` on the sample build: manifest, catalog, one-file site."""
-    run_dbt(["docs", "generate", "--static"], sample_build.database)
+    settings = vars_arg(sample_build.settings)
+    run_dbt(["docs", "generate", "--static", *settings], sample_build.database)
     target = sample_build.database.parent / "target"
     return {
         "manifest": json.loads((target / "manifest.json").read_text()),

@@ -72,16 +72,12 @@ def raw_inputs(tmp_path_factory) -> dict[str, Path]:
     return export_raw_inputs(database, workdir / "raw")
 
 
-def selected_models(database: Path) -> list[tuple[str, str]]:
-    """(schema, name) of the models the selection built, from the DuckDB build's manifest."""
-    result = run_dbt(["ls", "--resource-type", "model", "--output", "json",
-                      *ENGINE_SELECTION, *vars_arg(TABLES)], database)  # fmt: skip
-    models = []
-    for line in result.stdout.splitlines():
-        if line.startswith("{"):
-            node = json.loads(line)
-            models.append((node["config"]["schema"] or "main", node["name"]))
-    return models
+def selected_models(target: Path) -> list[tuple[str, str]]:
+    """(schema, name) of the models a build ran, from its run results and manifest."""
+    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    models = [manifest[r["unique_id"]] for r in results if r["unique_id"].startswith("model.")]
+    return [(node["config"]["schema"] or "main", node["name"]) for node in models]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +87,7 @@ def duckdb_build(raw_inputs, tmp_path_factory):
     started = time.monotonic()
     run_dbt(["build", *ENGINE_SELECTION, *vars_arg(TABLES)], database)
     seconds = time.monotonic() - started
-    models = selected_models(database)
+    models = selected_models(database.parent / "target")
 
     def read(schema: str, name: str):
         with duckdb.connect(str(database), read_only=True) as conn:

@@ -4,6 +4,8 @@ the project keeps state on purpose: the stored segmentation model, which a daily
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -38,19 +40,29 @@ REFITTED_EVERY_RUN = ["--exclude", "response_model_metrics+", "int_uplift_predic
 
 
 def build(database, settings: dict, *flags: str) -> None:
-    run_dbt(["seed", *vars_arg(settings)], database)
-    run_dbt(["run", *flags, *REFITTED_EVERY_RUN, *vars_arg(settings)], database)
+    args = ["build", "--resource-type", "seed", "--resource-type", "model", *flags]
+    run_dbt([*args, *REFITTED_EVERY_RUN, *vars_arg(settings)], database)
 
 
 @pytest.fixture(scope="module")
 def warehouses(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("incremental")
-    incremental, full = workdir / "incremental.duckdb", workdir / "full.duckdb"
-    build(incremental, {"sample_customers": CUSTOMERS, "sample_orders_until": FIRST_LOAD_UNTIL})
-    first_load = mart_frame(incremental, "orders")
-    first_segments = mart_frame(incremental, "customer_segments")
-    build(incremental, {"sample_customers": CUSTOMERS})
-    build(full, {"sample_customers": CUSTOMERS}, "--full-refresh")
+    """Two loads into one warehouse beside a full refresh of the second load's data in another
+    (its own folder, so the two can build at once)."""
+    incremental = tmp_path_factory.mktemp("incremental") / "incremental.duckdb"
+    full = tmp_path_factory.mktemp("full_refresh") / "full.duckdb"
+
+    def two_loads():
+        build(incremental, {"sample_customers": CUSTOMERS, "sample_orders_until": FIRST_LOAD_UNTIL})
+        first_load = mart_frame(incremental, "orders")
+        first_segments = mart_frame(incremental, "customer_segments")
+        build(incremental, {"sample_customers": CUSTOMERS})
+        return first_load, first_segments
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        loads = pool.submit(two_loads)
+        refresh = pool.submit(build, full, {"sample_customers": CUSTOMERS}, "--full-refresh")
+        first_load, first_segments = loads.result()
+        refresh.result()
     return incremental, full, first_load, first_segments
 
 
