@@ -66,6 +66,31 @@ def run_dbt(
     return result
 
 
+# The session's shared warehouses. Under pytest-xdist every test that reads one runs on the same
+# worker, so each is built once per session (the dashboard test picks its build by parameter).
+SHARED_BUILDS = {"sample_build", "marketing_build"}
+SHARED_BUILD_MODULES = {"test_dashboard"}
+
+
+def xdist_group(item: pytest.Item) -> str | None:
+    """The worker group a test must share: the shared builds, else its module when it reads a
+    module-scoped fixture of this suite (built once per module), else none (any worker)."""
+    if SHARED_BUILDS & set(item.fixturenames) or item.module.__name__ in SHARED_BUILD_MODULES:
+        return "shared_builds"
+    fixtures = item._fixtureinfo.name2fixturedefs.values()
+    if any(d.scope == "module" and d.baseid for defs in fixtures for d in defs):
+        return item.module.__name__
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the node ids
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = xdist_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 def require_shared_file(path: Path) -> None:
     """Skip a test whose file from the product owner's ../shared folder is absent, or fail it
     when SEGMENT_MARTS_REQUIRE_SHARED=1 (a run that must prove the real-data tests ran)."""
