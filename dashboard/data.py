@@ -207,12 +207,14 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
         "segment_migration": source.query(
             """
             select * from {segment_migration}
-            where period_end = (select max(period_end) from {segment_migration})
+            where segment_type = 'rfm'
+                and period_end = (select max(period_end) from {segment_migration})
             order by from_segment_id, to_segment_id
             """
         ),
         "segment_size_history": source.query(
-            "select * from {segment_size_history} order by period_end, segment_id"
+            "select * from {segment_size_history} where segment_type = 'rfm' "
+            "order by period_end, segment_id"
         ),
     }
 

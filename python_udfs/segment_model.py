@@ -12,6 +12,7 @@ Pure functions, unit-tested in tests/python/test_segment_model.py.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -517,6 +518,43 @@ def assign_customers(
             "is_fit_excluded": ~fit_mask,
         }
     )[ASSIGNMENT_COLUMNS]
+
+
+PERIOD_ASSIGNMENT_COLUMNS = ["customer_id", "period_end", "segment_id", "segment_name"]
+
+
+def assign_periods(
+    history: pd.DataFrame, batches: Iterable[pd.DataFrame], log: Log = log_progress
+) -> pd.DataFrame:
+    """Every customer x period end of ``batches`` (the segmentation features as of each period
+    end, any row order) assigned to the nearest centroid of the newest stored version, with that
+    segment's stored name: the segments of the past as the current model sees them."""
+    dtypes = {"customer_id": "string", "period_end": "datetime64[us]", "segment_id": "int64",
+              "segment_name": "string"}  # fmt: skip
+    stored = latest_model(history)
+    if stored is None:
+        return typed_empty(PERIOD_ASSIGNMENT_COLUMNS, dtypes)
+    names = dict(zip(stored.segment_ids.tolist(), stored.names, strict=True))
+    parts = []
+    for batch in batches:
+        frame, _ = feature_frame(batch)
+        labels, _ = stored.assign(stored.space(frame))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "customer_id": batch["customer_id"].to_numpy(),
+                    "period_end": batch["period_end"].to_numpy(),
+                    "segment_id": labels,
+                }
+            )
+        )
+    if not parts:
+        return typed_empty(PERIOD_ASSIGNMENT_COLUMNS, dtypes)
+    result = pd.concat(parts, ignore_index=True)
+    result["segment_name"] = result["segment_id"].map(names)
+    log(f"customer period segments: {len(result)} customer-periods assigned to version "
+        f"{stored.version}")  # fmt: skip
+    return result[PERIOD_ASSIGNMENT_COLUMNS]
 
 
 def segment_customers(

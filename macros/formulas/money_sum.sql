@@ -1,8 +1,9 @@
-{# Sum of a money amount in fixed point (4 decimals), optionally filtered: exact, so it does not depend on row order. #}
-{% macro money_sum(expression, condition=none) -%}
+{# Sum of a money amount in fixed point (4 decimals), optionally filtered or over a named window: exact, so it does not depend on row order. #}
+{% macro money_sum(expression, condition=none, over=none) -%}
     {#- Floating-point sums change in the last bits with the order rows arrive in, which differs
         between an incremental run and a full refresh (and between threads): equal-value ties
         in RFM scores then break differently. Fixed-point sums are exact and order-free. -#}
     cast(sum(cast({{ expression }} as decimal(18, 4)))
-        {%- if condition %} filter (where {{ condition }}){% endif %} as {{ engine_type('double') }})
+        {%- if condition %} filter (where {{ condition }}){% endif %}
+        {%- if over %} over {{ over }}{% endif %} as {{ engine_type('double') }})
 {%- endmacro %}

@@ -218,11 +218,12 @@ def test_orders_only_transactions_log_derives_customers(tmp_path):
     )
     shares = build.query(
         """
-        select period_end, from_segment_id, sum(share_of_from_segment)
+        select segment_type, period_end, from_segment_id, sum(share_of_from_segment)
         from marts.segment_migration group by all
         """
     )
-    assert shares and all(abs(total - 1) < 1e-9 for _, _, total in shares)
+    assert {segment_type for segment_type, *_ in shares} == {"rfm", "kmeans"}
+    assert all(abs(total - 1) < 1e-9 for *_, total in shares)
     assert "no experiment with a control arm" in result.stdout
 
 

@@ -17,6 +17,7 @@ from python_udfs.segment_model import (
     DriftCheck,
     ModelSettings,
     assign_customers,
+    assign_periods,
     check_drift,
     drift_row,
     fit_model,
@@ -71,6 +72,35 @@ def test_a_stored_model_assigns_customers_as_its_fit_did(pca_components):
     labels, _ = stored.assign(stored.space(frame.loc[fit_mask]))
     shares = [(labels == segment).mean() for segment in stored.segment_ids]
     np.testing.assert_allclose(shares, rows.sort_values("segment_id")["fit_share"], atol=1e-12)
+
+
+def test_each_period_is_assigned_by_its_own_features_whatever_the_batches():
+    # Two period ends: at the first every customer looks as planted; at the second the rich wine
+    # lovers (group 0) look like the customers of group 1, so they must move to group 1's segment.
+    features, groups = planted_customers(200)
+    rows = stored_rows(features)
+    today = assign_customers(rows, features, FAST.seed, **QUIET).set_index("customer_id")
+    moved = features.copy()
+    donors = features.loc[groups == 1].drop(columns="customer_id").to_numpy()
+    moved.loc[groups == 0, moved.columns != "customer_id"] = donors[: (groups == 0).sum()]
+    periods = pd.concat(
+        [features.assign(period_end=pd.Timestamp("2024-01-31")),
+         moved.assign(period_end=pd.Timestamp("2024-02-29"))]
+    ).sample(frac=1.0, random_state=3)  # fmt: skip
+    batches = [periods.iloc[start : start + 70] for start in range(0, len(periods), 70)]
+    assigned = assign_periods(rows, batches, **QUIET).set_index(["period_end", "customer_id"])
+
+    assert len(assigned) == 2 * len(features)
+    january = assigned.loc[pd.Timestamp("2024-01-31")]
+    pd.testing.assert_series_equal(
+        january["segment_id"].sort_index(), today["segment_id"].sort_index(), check_dtype=False
+    )
+    february = assigned.loc[pd.Timestamp("2024-02-29")].reindex(features["customer_id"])
+    group_1_segment = today.loc[features.loc[groups == 1, "customer_id"], "segment_id"].mode()[0]
+    assert (february.loc[groups == 0, "segment_id"] == group_1_segment).all()
+    names = dict(zip(rows["segment_id"], rows["segment_name"], strict=True))
+    assert (assigned["segment_name"] == assigned["segment_id"].map(names)).all()
+    assert assign_periods(rows.iloc[0:0], batches, **QUIET).empty
 
 
 def test_the_same_or_slightly_newer_data_keeps_the_stored_model():

@@ -52,20 +52,12 @@ joined as (
 ),
 
 derived as (
-    {%- set category_total = category_spend_total(net_of_negatives=true) %}
     select
         *,
         {{ day_diff('last_order_date', 'as_of_date') }} as recency_days,
         {{ day_diff('coalesce(signup_date, first_order_date)', 'as_of_date') }} as tenure_days,
         {{ safe_divide('gross_revenue', 'orders_count') }} as avg_order_value,
-        -- Shares over the listed categories only, net of returns, so that they sum to one.
-        {% for category in product_categories() -%}
-            {{ safe_divide('greatest(spend_' ~ category ~ ', 0)', category_total) }} as share_{{ category }},
-        {% endfor -%}
-        {% for channel in purchase_channels() -%}
-            {{ safe_divide('purchases_' ~ channel, 'orders_count') }} as share_{{ channel }},
-        {% endfor -%}
-        {{ safe_divide('deal_purchases', 'orders_count') }} as deal_share,
+        {{ customer_mix() }}
         orders_count > 0 as has_purchased
     from joined
 )

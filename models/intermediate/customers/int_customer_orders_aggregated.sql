@@ -57,12 +57,7 @@ order_totals as (
     select
         customer_id,
         order_id,
-        coalesce(bool_or(not is_return), false) as is_purchase,
-        coalesce(bool_or(is_deal and not is_return), false) as is_deal_purchase,
-        {% for channel in purchase_channels() -%}
-            coalesce(bool_or(channel = '{{ channel }}' and not is_return), false)
-                as is_{{ channel }}_purchase,
-        {% endfor -%}
+        {{ order_purchase_flags() }}
         count(*) filter (where is_return) as return_lines,
         {{ money_sum('amount', 'not is_return') }} as gross_revenue,
         {{ money_sum('amount', 'is_return') }} as returned_revenue,

@@ -3,7 +3,7 @@
     the from-segment (each from-segment's shares sum to 1), and what the movers spent in the
     period (net of returns). Customers in their first period come from 'New customers' (segment
     0); customers who stop buying drift to the lapsed segments as the RFM rules score their
-    recency. Segment type 'rfm' (customer_segment_history). -#}
+    recency. Segment types 'rfm' and 'kmeans' (customer_segment_history). -#}
 
 with
 
@@ -11,21 +11,27 @@ history as (
     select * from {{ ref('customer_segment_history') }}
 ),
 
+memberships as (
+    {{ history_memberships('history') }}
+),
+
 transitions as (
     select
+        segment_type,
         period_end,
         is_first_period,
-        rfm_segment_id as to_segment_id,
-        rfm_segment as to_segment,
+        segment_id as to_segment_id,
+        segment_name as to_segment,
         revenue_in_period,
-        lag(rfm_segment_id) over customer_periods as previous_segment_id,
-        lag(rfm_segment) over customer_periods as previous_segment
-    from history
-    window customer_periods as (partition by customer_id order by period_end)
+        lag(segment_id) over customer_periods as previous_segment_id,
+        lag(segment_name) over customer_periods as previous_segment
+    from memberships
+    window customer_periods as (partition by segment_type, customer_id order by period_end)
 ),
 
 labelled as (
     select
+        segment_type,
         period_end,
         to_segment_id,
         to_segment,
@@ -37,7 +43,7 @@ labelled as (
 
 flows as (
     select
-        'rfm' as segment_type,
+        segment_type,
         period_end,
         from_segment_id,
         {{ any_value('from_segment') }} as from_segment,
@@ -46,7 +52,7 @@ flows as (
         count(*) as customers,
         {{ money_sum('revenue_in_period') }} as revenue_in_period
     from labelled
-    group by period_end, from_segment_id, to_segment_id
+    group by segment_type, period_end, from_segment_id, to_segment_id
 ),
 
 final as (

@@ -1,6 +1,6 @@
 {#- One row per segment type x period end x segment: customers in the segment at the period end,
     their share of the customers who had bought by then, and what they spent in the period (net
-    of returns): the trend behind segment_migration. Segment type 'rfm'. -#}
+    of returns): the trend behind segment_migration. Segment types 'rfm' and 'kmeans'. -#}
 
 with
 
@@ -8,16 +8,20 @@ history as (
     select * from {{ ref('customer_segment_history') }}
 ),
 
+memberships as (
+    {{ history_memberships('history') }}
+),
+
 sizes as (
     select
-        'rfm' as segment_type,
+        segment_type,
         period_end,
-        rfm_segment_id as segment_id,
-        {{ any_value('rfm_segment') }} as segment_name,
+        segment_id,
+        {{ any_value('segment_name') }} as segment_name,
         count(*) as customers,
         {{ money_sum('revenue_in_period') }} as revenue_in_period
-    from history
-    group by period_end, rfm_segment_id
+    from memberships
+    group by segment_type, period_end, segment_id
 ),
 
 final as (

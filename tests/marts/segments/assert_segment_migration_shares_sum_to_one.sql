@@ -1,6 +1,7 @@
--- Assert that within each period every from-segment's shares in segment_migration sum to 1 and
--- that its movers are exactly the customers in customer_segment_history at that period end:
--- nobody is lost or counted twice between two snapshots.
+-- Assert that within each segment type and period every from-segment's shares in
+-- segment_migration sum to 1 and that, for each segment type, its movers are exactly the
+-- customers in customer_segment_history at that period end: nobody is lost or counted twice
+-- between two snapshots.
 
 with
 
@@ -24,10 +25,15 @@ shares as (
 
 arrivals as (
     select
+        segment_type,
         period_end,
         sum(customers) as customers
     from migration
-    group by period_end
+    group by segment_type, period_end
+),
+
+segment_types as (
+    select distinct segment_type from migration
 ),
 
 snapshots as (
@@ -46,11 +52,13 @@ violations as (
     where abs(shares.total_share - 1) > 1e-9
     union all
     select
-        'arrivals differ from the snapshot' as problem,
+        segment_types.segment_type || ' arrivals differ from the snapshot' as problem,
         snapshots.period_end
     from snapshots
+    cross join segment_types
     left join arrivals
         on snapshots.period_end = arrivals.period_end
+            and segment_types.segment_type = arrivals.segment_type
     where arrivals.customers is null or arrivals.customers != snapshots.customers
 )
 
