@@ -7,3 +7,9 @@
         {%- if condition %} filter (where {{ condition }}){% endif %}
         {%- if over %} over {{ over }}{% endif %} as {{ engine_type('double') }})
 {%- endmacro %}
+
+{% macro money_avg(expression, condition=none) -%}
+    {#- Mean of a money amount, exact and order-free for the same reason as money_sum. -#}
+    cast(avg(cast({{ expression }} as decimal(18, 4)))
+        {%- if condition %} filter (where {{ condition }}){% endif %} as {{ engine_type('double') }})
+{%- endmacro %}

@@ -48,7 +48,7 @@ summarized as (
         count(*) - 1 as frequency,
         {{ as_double(day_diff(any_value('first_purchase_date'), 'max(order_date)')) }} / 7 as recency,
         {{ as_double(day_diff(any_value('first_purchase_date'), any_value('end_date'))) }} / 7 as age,
-        avg(purchase_value) filter (where purchase_number > 1) as monetary_value,
+        {{ money_avg('purchase_value', 'purchase_number > 1') }} as monetary_value,
         count(*) filter (where order_date < calibration_end_date) - 1 as calibration_frequency,
         {{ as_double(day_diff(
             any_value('first_purchase_date'),
@@ -56,7 +56,7 @@ summarized as (
         )) }} / 7 as calibration_recency,
         {{ as_double(day_diff(any_value('first_purchase_date'), any_value('calibration_end_date'))) }} / 7
             as calibration_age,
-        avg(purchase_value) filter (where purchase_number > 1 and order_date < calibration_end_date)
+        {{ money_avg('purchase_value', 'purchase_number > 1 and order_date < calibration_end_date') }}
             as calibration_monetary_value,
         count(*) filter (where order_date >= calibration_end_date) as holdout_purchases,
         coalesce({{ money_sum('purchase_value', 'order_date >= calibration_end_date') }}, 0)
