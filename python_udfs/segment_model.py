@@ -147,9 +147,11 @@ class StoredModel:
         """Segment id of the nearest centroid and the distance to it, for every row."""
         if len(points) == 0:
             return np.empty(0, dtype=np.int64), np.empty(0)
-        squared = ((points[:, None, :] - self.centroids[None, :, :]) ** 2).sum(axis=2)
-        nearest = squared.argmin(axis=1)
-        return self.segment_ids[nearest], np.sqrt(squared[np.arange(len(points)), nearest])
+        # |p - c|^2 = |p|^2 - 2 p.c + |c|^2; |p|^2 is the same for every centroid of a row.
+        ranking = (self.centroids**2).sum(axis=1)[None, :] - 2.0 * (points @ self.centroids.T)
+        nearest = ranking.argmin(axis=1)
+        distance = np.sqrt(((points - self.centroids[nearest]) ** 2).sum(axis=1))
+        return self.segment_ids[nearest], distance
 
 
 def _vector(text: object) -> np.ndarray | None:
@@ -523,6 +525,15 @@ def assign_customers(
 PERIOD_ASSIGNMENT_COLUMNS = ["customer_id", "period_end", "segment_id", "segment_name"]
 
 
+def segment_names(stored: StoredModel, segment_ids: np.ndarray) -> pd.Categorical:
+    """The stored name of each of ``segment_ids`` (ids of ``stored``), as a categorical: one
+    string per segment instead of one per row, which matters at tens of millions of rows."""
+    order = np.argsort(stored.segment_ids)
+    position = order[np.searchsorted(stored.segment_ids, segment_ids, sorter=order)]
+    categories, name_codes = np.unique(np.asarray(stored.names, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(name_codes[position], categories=categories)
+
+
 def assign_periods(
     history: pd.DataFrame, batches: Iterable[pd.DataFrame], log: Log = log_progress
 ) -> pd.DataFrame:
@@ -534,7 +545,6 @@ def assign_periods(
     stored = latest_model(history)
     if stored is None:
         return typed_empty(PERIOD_ASSIGNMENT_COLUMNS, dtypes)
-    names = dict(zip(stored.segment_ids.tolist(), stored.names, strict=True))
     parts = []
     for batch in batches:
         frame, _ = feature_frame(batch)
@@ -551,7 +561,7 @@ def assign_periods(
     if not parts:
         return typed_empty(PERIOD_ASSIGNMENT_COLUMNS, dtypes)
     result = pd.concat(parts, ignore_index=True)
-    result["segment_name"] = result["segment_id"].map(names)
+    result["segment_name"] = segment_names(stored, result["segment_id"].to_numpy())
     log(f"customer period segments: {len(result)} customer-periods assigned to version "
         f"{stored.version}")  # fmt: skip
     return result[PERIOD_ASSIGNMENT_COLUMNS]

@@ -6,11 +6,14 @@
         buyers) puts the whole group in one low quintile instead of splitting it arbitrarily. -#}
     {%- set direction = 'asc' if higher_is_better else 'desc' -%}
     {%- set within = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
-    {%- set ties = (partition_by ~ ', ' if partition_by else '') ~ column -%}
-    {#- In doubles on every engine, so boundary ranks fall in the same quintile everywhere. -#}
+    {%- set ordered = within ~ 'order by ' ~ column ~ ' ' ~ direction -%}
+    {#- rank() is the first position of the tie group and count(*) with the default frame (up to
+        the last peer) its last, so their mean is the mid-rank. The three windows share one
+        ordering, so an engine sorts once. In doubles on every engine, so boundary ranks fall
+        in the same quintile everywhere. -#}
     cast(least(5, 1 + floor(5 * (
-        {{ as_double('rank() over (' ~ within ~ 'order by ' ~ column ~ ' ' ~ direction ~ ')') }}
-        + (count(*) over (partition by {{ ties }}) - 1) / 2.0e0
+        ({{ as_double('rank() over (' ~ ordered ~ ')') }}
+            + {{ as_double('count(*) over (' ~ ordered ~ ')') }}) / 2.0e0
         - 0.5
-    ) / count(*) over ({{ within | trim }}))) as integer)
+    ) / count(*) over ({{ ordered }} rows between unbounded preceding and unbounded following))) as integer)
 {%- endmacro %}

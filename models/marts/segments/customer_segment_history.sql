@@ -28,6 +28,25 @@ rfm_segment_rules as (
     select * from {{ ref('rfm_segment_rules') }}
 ),
 
+score_cells as (
+    -- Every (r, fm) score pair with its rule, so that the scored rows join on equality.
+    {% for cell in range(25) -%}
+        select {{ cell // 5 + 1 }} as r_score, {{ cell % 5 + 1 }} as fm_score
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+cell_segments as (
+    select
+        score_cells.r_score,
+        score_cells.fm_score,
+        rfm_segment_rules.rfm_segment_id,
+        rfm_segment_rules.rfm_segment
+    from score_cells
+    left join rfm_segment_rules
+        on {{ rfm_rule_matches('rfm_segment_rules', 'score_cells.r_score', 'score_cells.fm_score') }}
+),
+
 {% if is_incremental() %}
     new_periods as (
         -- The newest stored period again (late orders) and every period completed since.
@@ -54,10 +73,10 @@ final as (
     select
         scored.customer_id,
         scored.period_end,
-        cast(rfm_segment_rules.rfm_segment_id as {{ dbt.type_bigint() }}) as rfm_segment_id,
-        rfm_segment_rules.rfm_segment,
+        cast(cell_segments.rfm_segment_id as {{ dbt.type_bigint() }}) as rfm_segment_id,
+        cell_segments.rfm_segment,
         cast(period_segments.segment_id as {{ dbt.type_bigint() }}) as segment_id,
-        period_segments.segment_name,
+        cast(period_segments.segment_name as {{ dbt.type_string() }}) as segment_name,
         scored.recency_days,
         scored.orders_count as frequency,
         scored.net_revenue as monetary,
@@ -67,10 +86,9 @@ final as (
         scored.revenue_in_period,
         scored.is_first_period
     from scored
-    left join rfm_segment_rules
-        on {{ rfm_rule_matches(
-            'rfm_segment_rules', 'scored.r_score', rfm_fm_score('scored.f_score', 'scored.m_score')
-        ) }}
+    left join cell_segments
+        on scored.r_score = cell_segments.r_score
+            and {{ rfm_fm_score('scored.f_score', 'scored.m_score') }} = cell_segments.fm_score
     left join period_segments
         on scored.customer_id = period_segments.customer_id
             and scored.period_end = cast(period_segments.period_end as date)

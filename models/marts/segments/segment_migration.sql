@@ -11,34 +11,32 @@ history as (
     select * from {{ ref('customer_segment_history') }}
 ),
 
-memberships as (
-    {{ history_memberships('history') }}
+transitions as (
+    -- Each customer's segments at the previous period end, both segment types in one pass.
+    select
+        *,
+        lag(rfm_segment_id) over customer_periods as previous_rfm_segment_id,
+        lag(rfm_segment) over customer_periods as previous_rfm_segment,
+        lag(segment_id) over customer_periods as previous_segment_id,
+        lag(segment_name) over customer_periods as previous_segment_name
+    from history
+    window customer_periods as (partition by customer_id order by period_end)
 ),
 
-transitions as (
-    select
-        segment_type,
-        period_end,
-        is_first_period,
-        segment_id as to_segment_id,
-        segment_name as to_segment,
-        revenue_in_period,
-        lag(segment_id) over customer_periods as previous_segment_id,
-        lag(segment_name) over customer_periods as previous_segment
-    from memberships
-    window customer_periods as (partition by segment_type, customer_id order by period_end)
+memberships as (
+    {{ history_memberships('transitions', with_previous=true) }}
 ),
 
 labelled as (
     select
         segment_type,
         period_end,
-        to_segment_id,
-        to_segment,
+        segment_id as to_segment_id,
+        segment_name as to_segment,
         revenue_in_period,
         case when is_first_period then 0 else previous_segment_id end as from_segment_id,
         case when is_first_period then 'New customers' else previous_segment end as from_segment
-    from transitions
+    from memberships
 ),
 
 flows as (
