@@ -90,6 +90,30 @@ MUTANTS: tuple[Mutant, ...] = (
         "customers counted from the start of their first-purchase week",
     ),
     Mutant(
+        "clv-horizon-in-days",
+        "python_udfs/clv.py",
+        "DAYS_PER_WEEK = 7.0",
+        "DAYS_PER_WEEK = 1.0",
+        pytest("tests/python/test_clv.py"),
+        "the 90- and 365-day horizons passed to BG/NBD as weeks (time unit weeks -> days)",
+    ),
+    Mutant(
+        "frames-warehouse-row-order",
+        "python_udfs/frames.py",
+        "return relation.project(quoted).order(quoted).to_arrow_table().to_pandas()",
+        "return relation.project(quoted).to_arrow_table().to_pandas()",
+        pytest("tests/python/test_frames.py"),
+        "a Python model reading rows in warehouse order (fits then depend on the run)",
+    ),
+    Mutant(
+        "kmeans-unscaled-features",
+        "python_udfs/segmentation.py",
+        "    return (values - scaling.center) / scaling.scale",
+        "    return values",
+        pytest("tests/python/test_segmentation.py"),
+        "K-means fitted on unscaled features (income outweighs every share)",
+    ),
+    Mutant(
         "segments-walk-ignores-smaller-k",
         "python_udfs/segmentation.py",
         'reproduced_run = table["is_reproduced"].astype(bool).cummin()',
@@ -169,6 +193,44 @@ MUTANTS: tuple[Mutant, ...] = (
         "{{ safe_divide(revenue_per_response, cost_per_contact) }}",
         dbt_build("+segment_profiles"),
         "break-even response rate as revenue over cost",
+        needs_build=True,
+    ),
+    Mutant(
+        "roi-on-gross-revenue",
+        "models/marts/campaigns/campaign_performance.sql",
+        "{{ return_on_cost('incremental_revenue', 'cost') }} as incremental_roi",
+        "{{ return_on_cost('revenue', 'cost') }} as incremental_roi",
+        dbt_build("+campaign_performance"),
+        "an experiment's ROI computed on gross instead of incremental revenue",
+        needs_build=True,
+    ),
+    Mutant(
+        "experiment-arms-swapped",
+        "models/marts/campaigns/campaign_performance.sql",
+        "as revenue_mean_treatment,\n        avg(coalesce(response_revenue, 0))"
+        " filter (where is_control) as revenue_mean_control",
+        "as revenue_mean_control,\n        avg(coalesce(response_revenue, 0))"
+        " filter (where is_control) as revenue_mean_treatment",
+        dbt_build("+campaign_performance"),
+        "treatment and control swapped in the revenue lift",
+        needs_build=True,
+    ),
+    Mutant(
+        "rfm-recency-score-reversed",
+        "models/marts/customers/customer_rfm.sql",
+        "quintile_score('recency_days', higher_is_better=false)",
+        "quintile_score('recency_days', higher_is_better=true)",
+        dbt_build("+customer_rfm"),
+        "the RFM recency score reversed (long-lapsed customers score 5)",
+        needs_build=True,
+    ),
+    Mutant(
+        "reject-reason-dropped",
+        "models/staging/shop/base/base_shop__orders.sql",
+        "            when amount is null then 'missing or unparseable amount'\n",
+        "",
+        pytest("tests/python/test_inputs.py", "-k", "delimited_files_with_bad_rows and semicolon"),
+        "an unparseable amount no longer rejected (the row is kept with no amount)",
         needs_build=True,
     ),
     Mutant(
@@ -260,7 +322,7 @@ def main() -> int:
         if not killed:
             survivors.append(mutant.id)
             print("    " + tail.replace("\n", "\n    "))
-    print(f"{len(chosen) - len(survivors)} of {len(chosen)} killed")
+    print(f"{len(chosen) - len(survivors)} killed, {len(survivors)} survived")
     return 1 if survivors else 0
 
 
