@@ -42,7 +42,9 @@ class Mutant:
 
 
 def pytest(*targets: str) -> tuple[str, ...]:
-    return (sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *targets)
+    # One process (-n 0): each command is short, and two workers would only add start-up time.
+    return (sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider",
+            *targets)  # fmt: skip
 
 
 # A dbt build of the given selection (models, their data tests and dbt unit tests) on a small
