@@ -6,13 +6,15 @@ term, a broken rule); the harness copies the tracked files to a scratch folder b
 project, applies one mutant, runs the tests named for it, and reports it killed (the tests
 failed) or survived (they passed: a gap in the tests). The original tree is never touched.
 
-    python tests/mutants/run.py              # the fast mutants (unit tests, a few minutes)
-    python tests/mutants/run.py --all        # also those that need a dbt build (~1-3 min each)
-    python tests/mutants/run.py --only clv   # mutants whose id contains "clv"
+    python tests/mutants/run.py              # the fast mutants (unit tests, about 2 minutes)
+    python tests/mutants/run.py --all        # also those that need a dbt build (20-80 s each)
+    python tests/mutants/run.py --only clv   # mutants whose id contains "clv" (or: clv,rfm)
 
 Every command first runs on an unmutated copy and must pass there, so a mutant counts as killed
-only when the tests fail because of it. Exit status 1 when any mutant survives. Not part of
-`pytest` (each mutant is a test run of its own); the latest result is in docs/development.md.
+only when the tests fail because of it; a command that crashes instead of failing (exit status
+other than 0 or 1) counts as not killed. The last line is `N killed, M survived`; exit status 1
+when any mutant is not killed. `pytest` runs `--all --no-baseline` (tests/python/test_mutants.py):
+the suite itself runs the same tests on the unmutated code.
 """
 
 from __future__ import annotations
@@ -272,21 +274,36 @@ def apply(mutant: Mutant, root: Path) -> None:
     path.write_text(text.replace(mutant.find, mutant.replace))
 
 
-def run(mutant: Mutant) -> tuple[bool, float, str]:
-    """(killed, seconds, last output lines). The scratch folder sits beside the project, so
-    tests that read ../shared find it as they would in the project."""
+def scratch_env(root: Path, database: str) -> dict[str, str]:
+    """The environment of a command in a scratch copy: its own warehouse and spill folder, and
+    none of the calling pytest's variables (the harness may itself run inside pytest-xdist)."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
+    env["SEGMENT_MARTS_DB"] = str(root / database)
+    env["SEGMENT_MARTS_TEMP_DIR"] = str(root / "spill")
+    return env
+
+
+def run(mutant: Mutant) -> tuple[str, float, str]:
+    """(outcome, seconds, last output lines); outcome 'killed' when the command reports failing
+    tests (exit status 1 for pytest and dbt alike), 'survived' when it passes, 'error' when it
+    could not run (a crash, a usage or collection error: that proves nothing either way). The
+    scratch folder sits beside the project, so tests that read ../shared find it."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=".mutant-", dir=PROJECT_DIR.parent) as folder:
         root = Path(folder)
         scratch_copy(root)
         apply(mutant, root)
-        env = {**os.environ, "SEGMENT_MARTS_DB": str(root / "mutant.duckdb")}
-        env["SEGMENT_MARTS_TEMP_DIR"] = str(root / "spill")
         result = subprocess.run(
-            mutant.command, cwd=root, env=env, capture_output=True, text=True, check=False
+            mutant.command,
+            cwd=root,
+            env=scratch_env(root, "mutant.duckdb"),
+            capture_output=True,
+            text=True,
+            check=False,
         )
     tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-3:])
-    return result.returncode != 0, time.perf_counter() - started, tail
+    outcome = {0: "survived", 1: "killed"}.get(result.returncode, "error")
+    return outcome, time.perf_counter() - started, tail
 
 
 def baseline_failures(mutants: list[Mutant]) -> list[str]:
@@ -295,8 +312,7 @@ def baseline_failures(mutants: list[Mutant]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix=".mutant-", dir=PROJECT_DIR.parent) as folder:
         root = Path(folder)
         scratch_copy(root)
-        env = {**os.environ, "SEGMENT_MARTS_DB": str(root / "baseline.duckdb")}
-        env["SEGMENT_MARTS_TEMP_DIR"] = str(root / "spill")
+        env = scratch_env(root, "baseline.duckdb")
         for command in dict.fromkeys(mutant.command for mutant in mutants):
             result = subprocess.run(
                 command, cwd=root, env=env, capture_output=True, text=True, check=False
@@ -309,23 +325,36 @@ def baseline_failures(mutants: list[Mutant]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="include mutants that need a build")
-    parser.add_argument("--only", default="", help="run mutants whose id contains this")
+    parser.add_argument("--only", default="", help="run mutants whose id contains one of these "
+                        "comma-separated words")  # fmt: skip
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the run on the unmutated copy"
+    )
     options = parser.parse_args()
-    chosen = [m for m in MUTANTS if (options.all or not m.needs_build) and options.only in m.id]
-    broken = baseline_failures(chosen)
-    if broken:
-        print("these commands fail without any mutant; fix them first:\n  " + "\n  ".join(broken))
-        return 2
-    survivors = []
-    print(f"{len(chosen)} mutants; every command passes on the unmutated code")
+    words = options.only.split(",")
+    chosen = [
+        m
+        for m in MUTANTS
+        if (options.all or not m.needs_build) and any(word in m.id for word in words)
+    ]
+    if options.no_baseline:
+        print(f"{len(chosen)} mutants; the unmutated code is not run here (--no-baseline)")
+    else:
+        broken = baseline_failures(chosen)
+        if broken:
+            print("these commands fail without any mutant; fix them first:")
+            print("  " + "\n  ".join(broken))
+            return 2
+        print(f"{len(chosen)} mutants; every command passes on the unmutated code")
+    not_killed = []
     for mutant in chosen:
-        killed, seconds, tail = run(mutant)
-        print(f"{'killed  ' if killed else 'SURVIVED'} {seconds:6.1f} s  {mutant.id}: {mutant.why}")
-        if not killed:
-            survivors.append(mutant.id)
+        outcome, seconds, tail = run(mutant)
+        print(f"{outcome:8} {seconds:6.1f} s  {mutant.id}: {mutant.why}")
+        if outcome != "killed":
+            not_killed.append(mutant.id)
             print("    " + tail.replace("\n", "\n    "))
-    print(f"{len(chosen) - len(survivors)} killed, {len(survivors)} survived")
-    return 1 if survivors else 0
+    print(f"{len(chosen) - len(not_killed)} killed, {len(not_killed)} survived")
+    return 1 if not_killed else 0
 
 
 if __name__ == "__main__":
