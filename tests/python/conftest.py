@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -39,6 +40,11 @@ class DbtBuild:
 
     def scalar(self, sql: str):
         return self.query(sql)[0][0]
+
+    def frame(self, sql: str) -> pd.DataFrame:
+        """One read-only query as a pandas DataFrame."""
+        with duckdb.connect(str(self.database), read_only=True) as conn:
+            return conn.execute(sql).df()
 
 
 def run_dbt(

@@ -4,7 +4,6 @@ integer segment ids everywhere, both significance flags, and the loyal persona n
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,17 +11,11 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def frame(build, sql: str) -> pd.DataFrame:
-    with duckdb.connect(str(build.database), read_only=True) as conn:
-        return conn.execute(sql).df()
-
-
 def test_measure_correlations_equal_pandas_on_the_marketing_file(marketing_build):
-    correlations = frame(marketing_build, "select * from marts.measure_correlations")
+    correlations = marketing_build.frame("select * from marts.measure_correlations")
     measures = list(dict.fromkeys(correlations["measure_a"]))
     assert len(measures) >= 10 and "net_revenue" in measures and "income_clean" in measures
-    customers = frame(
-        marketing_build,
+    customers = marketing_build.frame(
         f"select {', '.join(measures)} from marts.customers where has_purchased",
     ).astype(float)
     expected = customers.corr()
@@ -38,8 +31,7 @@ def test_measure_correlations_equal_pandas_on_the_marketing_file(marketing_build
 
 def channel_response_recomputed(build) -> pd.DataFrame:
     """Treated contacts by channel and age band, from the staged contacts and the customers."""
-    return frame(
-        build,
+    return build.frame(
         """
         select coalesce(campaigns.channel, 'unknown') as channel,
             coalesce(customers.age_range, 'Unknown') as band,
@@ -57,7 +49,7 @@ def channel_response_recomputed(build) -> pd.DataFrame:
 @pytest.mark.parametrize("build_name", ["sample_build", "marketing_build"])
 def test_channel_response_by_age_ties_out_to_the_contacts_and_campaign_totals(build_name, request):
     build = request.getfixturevalue(build_name)
-    mart = frame(build, "select * from marts.campaign_channel_response")
+    mart = build.frame("select * from marts.campaign_channel_response")
     by_age = mart[mart["band_type"] == "age"].set_index(["channel", "band"])
     expected = channel_response_recomputed(build).set_index(["channel", "band"])
     assert sorted(by_age.index) == sorted(expected.index)
@@ -67,8 +59,7 @@ def test_channel_response_by_age_ties_out_to_the_contacts_and_campaign_totals(bu
     pd.testing.assert_series_equal(
         by_age["responses"].sort_index(), expected["responses"].sort_index(), check_dtype=False
     )
-    totals = frame(
-        build,
+    totals = build.frame(
         """
         select sum(contacts), sum(responses) from marts.campaign_performance
         where segment_type = 'all'
@@ -86,8 +77,7 @@ def test_older_customers_answer_more_as_planted_in_the_sample(sample_build):
     # The sample plants response by persona: the oldest persona (born around 1960) has the
     # highest response logit and the youngest (families, born around 1988) the lowest, so in
     # every channel the 60+ bands answer at least twice as often as the under-40 bands.
-    rates = frame(
-        sample_build,
+    rates = sample_build.frame(
         """
         select channel,
             sum(responses) filter (where band_id in (1, 2))
@@ -104,9 +94,8 @@ def test_older_customers_answer_more_as_planted_in_the_sample(sample_build):
 
 
 def test_segment_profiles_new_measures_recompute_from_the_customers(sample_build):
-    profiles = frame(sample_build, "select * from marts.segment_profiles").set_index("segment_id")
-    customers = frame(
-        sample_build,
+    profiles = sample_build.frame("select * from marts.segment_profiles").set_index("segment_id")
+    customers = sample_build.frame(
         """
         select segments.segment_id, customers.*
         from marts.customer_segments as segments
@@ -138,8 +127,7 @@ def test_segment_profiles_new_measures_recompute_from_the_customers(sample_build
 
 
 def test_the_loyal_regulars_segment_is_named_for_its_frequency(sample_build):
-    named = frame(
-        sample_build,
+    named = sample_build.frame(
         """
         select segments.segment_name, count(*) as customers
         from marts.customer_segments as segments
@@ -189,8 +177,7 @@ def test_segment_ids_are_integers_everywhere_with_names_beside_them(sample_build
 def test_the_discount_reads_out_both_significance_flags(sample_build):
     # The planted discount earns less per customer (20% lower spend per conversion): the readout
     # must flag that effect on its own, whatever the conversion test says at this sample size.
-    row = frame(
-        sample_build,
+    row = sample_build.frame(
         """
         select * from marts.ab_test_results
         where campaign_id = (select cast(cast(fact_value as bigint) as varchar)

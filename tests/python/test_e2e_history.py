@@ -6,7 +6,6 @@ recorded why it was fitted."""
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,16 +13,10 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def frame(build, sql: str) -> pd.DataFrame:
-    with duckdb.connect(str(build.database), read_only=True) as conn:
-        return conn.execute(sql).df()
-
-
 def test_the_last_month_end_snapshot_is_customer_rfm(sample_build):
     # The sample's last order is on 31 December, so the as-of date is 1 January: the December
     # snapshot is measured on the same day as customer_rfm and must agree customer by customer.
-    compared = frame(
-        sample_build,
+    compared = sample_build.frame(
         """
         select history.rfm_segment = rfm.rfm_segment as same_segment,
             history.r_score = rfm.r_score and history.f_score = rfm.f_score
@@ -42,8 +35,7 @@ def test_the_last_month_end_snapshot_is_customer_rfm(sample_build):
 def test_customers_bgnbd_gives_up_on_sit_in_the_lapsed_cells(sample_build):
     # Direction check between two independent models: the RFM history (recency score 1-2 at the
     # last snapshot) and BG/NBD's probability that the customer is still active.
-    shares = frame(
-        sample_build,
+    shares = sample_build.frame(
         """
         select clv.p_alive < 0.5 as is_unlikely_alive,
             avg(case when history.r_score <= 2 then 1.0 else 0.0 end) as lapsed_share
@@ -63,8 +55,7 @@ def test_the_last_month_end_snapshot_is_customer_segments(sample_build):
     columns = ["orders_count", "net_revenue", "recency_days", "tenure_days", "share_wines",
                "share_gold", "share_web", "share_store", "deal_share", "income_clean",
                "age"]  # fmt: skip
-    compared = frame(
-        sample_build,
+    compared = sample_build.frame(
         f"""
         select history.segment_id = segments.segment_id as same_segment,
             history.segment_name = segments.segment_name as same_name,
@@ -85,8 +76,7 @@ def test_the_last_month_end_snapshot_is_customer_segments(sample_build):
 def test_an_earlier_snapshot_is_a_recount_of_the_orders_mart(sample_build):
     # June 2024 recounted in pandas from the order lines: orders bought by 30 June (an order is
     # bought on its first non-returned line), net revenue of the lines dated by then, web share.
-    lines = frame(
-        sample_build,
+    lines = sample_build.frame(
         "select customer_id, order_id, order_date, amount, channel, is_return from marts.orders "
         "where not is_order_date_in_future and order_date <= date '2024-06-30'",
     )
@@ -98,8 +88,7 @@ def test_an_earlier_snapshot_is_a_recount_of_the_orders_mart(sample_build):
     )
     expected["net_revenue"] = lines.groupby("customer_id")["amount"].sum()
     expected["share_web"] = expected["web"] / expected["orders_count"]
-    period = frame(
-        sample_build,
+    period = sample_build.frame(
         "select customer_id, orders_count, net_revenue, share_web "
         "from intermediate.int_customer_period_features where period_end = date '2024-06-30'",
     ).set_index("customer_id")
@@ -113,27 +102,23 @@ def test_an_earlier_snapshot_is_a_recount_of_the_orders_mart(sample_build):
 @pytest.mark.parametrize("segment_type", ["rfm", "kmeans"])
 def test_sizes_and_flows_tie_out_to_the_snapshots(sample_build, segment_type):
     segment_id = {"rfm": "rfm_segment_id", "kmeans": "segment_id"}[segment_type]
-    sizes = frame(
-        sample_build,
+    sizes = sample_build.frame(
         "select period_end, sum(customers) as customers from marts.segment_size_history "
         f"where segment_type = '{segment_type}' group by 1",
     ).set_index("period_end")["customers"]
-    snapshots = frame(
-        sample_build,
+    snapshots = sample_build.frame(
         "select period_end, count(*) as customers from marts.customer_segment_history "
         f"where {segment_id} is not null group by 1",
     ).set_index("period_end")["customers"]
     pd.testing.assert_series_equal(sizes.sort_index(), snapshots.sort_index(), check_dtype=False)
     # The customers entering from 'New customers' each month are exactly the first purchasers.
-    new = frame(
-        sample_build,
+    new = sample_build.frame(
         f"""
         select period_end, sum(customers) as customers from marts.segment_migration
         where segment_type = '{segment_type}' and from_segment_id = 0 group by 1
         """,
     ).set_index("period_end")["customers"]
-    firsts = frame(
-        sample_build,
+    firsts = sample_build.frame(
         """
         select period_end, count(*) as customers from marts.customer_segment_history
         where is_first_period group by 1
@@ -160,13 +145,12 @@ def test_sizes_and_flows_tie_out_to_the_snapshots(sample_build, segment_type):
 
 
 def test_the_first_build_stored_one_model_version_and_said_why(sample_build):
-    drift = frame(sample_build, "select * from marts.segment_drift")
+    drift = sample_build.frame("select * from marts.segment_drift")
     assert len(drift) == 1 and bool(drift["is_refit"].iloc[0])
     assert drift["reason"].iloc[0].startswith("no stored segment model")
-    model = frame(sample_build, "select * from marts.segment_model")
+    model = sample_build.frame("select * from marts.segment_model")
     assert model["model_version"].unique().tolist() == [1]
-    segments = frame(
-        sample_build,
+    segments = sample_build.frame(
         "select segment_id, segment_name, count(*) as customers from marts.customer_segments "
         "group by all order by segment_id",
     )
