@@ -34,6 +34,14 @@ def test_student_t_known_critical_value():
     assert np.isnan(stats.student_t_cdf([1.0], [0.0])[0])
 
 
+def test_student_t_quantile_is_missing_at_the_bounds_and_without_degrees_of_freedom():
+    # scipy answers -inf and +inf at p = 0 and 1; SQL gets NULL, as for df <= 0.
+    p = np.array([0.0, 1.0, -0.1, 1.1, 0.5, 0.5])
+    df = np.array([5.0, 5.0, 5.0, 5.0, 0.0, -2.0])
+    assert np.isnan(stats.student_t_quantile(p, df)).all()
+    assert stats.student_t_quantile([0.5], [3.0])[0] == 0.0
+
+
 def test_chi_square_sf_known_values():
     # 3.841 is the 5% critical value for 1 df; for 2 df the survival function is exp(-x/2).
     assert stats.chi_square_sf([3.841458820694124], [1.0])[0] == pytest.approx(0.05, rel=1e-10)
