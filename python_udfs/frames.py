@@ -51,6 +51,36 @@ def relation_batches(
     yield relation_to_pandas(relation, columns)
 
 
+def rows_from(relation: Any, column: str, lowest: Any) -> Any:
+    """The rows of ``relation`` whose ``column`` is at least ``lowest``, as a relation of the
+    same engine (the value is passed as a constant expression, never as SQL text)."""
+    if hasattr(relation, "project") and hasattr(relation, "to_arrow_reader"):
+        import duckdb  # noqa: PLC0415 - only the DuckDB path needs it
+
+        return relation.filter(duckdb.ColumnExpression(column) >= duckdb.ConstantExpression(lowest))
+    return relation.filter(relation[column] >= lowest)
+
+
+def newest_value(session: Any, relation: Any, column: str) -> Any:
+    """The largest ``column`` of a relation the model already wrote (``dbt.this``)."""
+    rows = session.sql(f'select max("{column}") from {relation}').fetchall()
+    return rows[0][0]
+
+
+def with_text_columns(session: Any, frame: pd.DataFrame, columns: Sequence[str]) -> Any:
+    """``frame`` as a model result with ``columns`` stored as plain text. A pandas categorical
+    (one string per category, cheap at tens of millions of rows) would be stored as a DuckDB
+    ENUM whose values are fixed when the table is created, so a later incremental run with a new
+    value would fail; the cast runs in the warehouse, on the dictionary."""
+    if hasattr(session, "from_df"):
+        projection = ", ".join(
+            f'cast("{name}" as varchar) as "{name}"' if name in columns else f'"{name}"'
+            for name in frame.columns
+        )
+        return session.from_df(frame).project(projection)
+    return frame.astype(dict.fromkeys(columns, "string"))
+
+
 # Up to this many ids are sent to the warehouse as an IN list; more are picked out of the rows
 # batch by batch instead, so the query text stays small.
 MAX_ID_LIST = 50_000

@@ -6,7 +6,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-from python_udfs.frames import cents, relation_to_pandas, rows_for_ids
+from python_udfs.frames import (
+    cents,
+    newest_value,
+    relation_to_pandas,
+    rows_for_ids,
+    rows_from,
+    with_text_columns,
+)
 
 
 def test_rows_come_sorted_by_the_requested_columns_whatever_the_stored_order():
@@ -38,3 +45,34 @@ def test_money_is_stored_in_cents_without_float_artefacts():
     assert cents(37123.55000000002) == 37123.55
     assert repr(cents(37123.55000000002)) == "37123.55"
     assert cents([0.125, -2.80334, 1e-9]).tolist() == [0.12, -2.8, 0.0]
+
+
+def test_rows_from_keeps_the_bound_and_treats_it_as_a_value_not_sql():
+    with duckdb.connect() as conn:
+        conn.execute(
+            "create table t as select * from (values ('a', 1), ('it''s', 2), ('z', 3)) v(k, n)"
+        )
+        relation = conn.table("t")
+        assert sorted(rows_from(relation, "n", 2).fetchall()) == [("it's", 2), ("z", 3)]
+        # A bound with a quote in it is compared as text, never pasted into the query.
+        assert sorted(rows_from(relation, "k", "it's").fetchall()) == [("it's", 2), ("z", 3)]
+        assert newest_value(conn, "t", "n") == 3
+
+
+def test_text_columns_are_stored_as_varchar_not_enum():
+    frame = pd.DataFrame(
+        {"id": [1, 2, 3], "name": pd.Categorical.from_codes([0, 1, 0], categories=["a", "b"])}
+    )
+    with duckdb.connect() as conn:
+        with_text_columns(conn, frame, ["name"]).create("stored")
+        types = dict(conn.execute("select column_name, data_type from information_schema.columns "
+                                  "where table_name = 'stored'").fetchall())  # fmt: skip
+        assert types == {"id": "BIGINT", "name": "VARCHAR"}
+        # A value the first load never had inserts into the text column.
+        conn.execute("insert into stored values (4, 'c')")
+        assert conn.execute("select name from stored order by id").fetchall() == [
+            ("a",),
+            ("b",),
+            ("a",),
+            ("c",),
+        ]

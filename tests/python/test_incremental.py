@@ -173,3 +173,28 @@ def test_a_rebuild_on_the_same_data_gives_identical_segments_without_a_refit(war
     drift = mart_frame(copy, "segment_drift").sort_values("checked_at")
     assert drift["is_refit"].tolist() == [True, False]
     assert drift["psi"].iloc[1] == pytest.approx(0, abs=1e-12)
+
+
+def test_the_daily_run_assigns_every_customer_period_once(warehouses):
+    # The period assignment is incremental (only the newest stored period and later ones are
+    # assigned again): after the daily run it still covers every customer-period of the
+    # features exactly once, including customers whose first order arrived with the new day.
+    incremental, _, _, _ = warehouses
+    with duckdb.connect(str(incremental), read_only=True) as conn:
+        missing, extra, duplicated = conn.execute(
+            """
+            with features as (
+                select customer_id, period_end
+                from intermediate.int_customer_period_features
+            ),
+            assigned as (
+                select customer_id, cast(period_end as date) as period_end
+                from intermediate.int_customer_period_segments
+            )
+            select
+                (select count(*) from (from features except from assigned)),
+                (select count(*) from (from assigned except from features)),
+                (select count(*) - count(distinct (customer_id, period_end)) from assigned)
+            """
+        ).fetchall()[0]
+    assert (missing, extra, duplicated) == (0, 0, 0)

@@ -76,7 +76,7 @@ final as (
         cast(cell_segments.rfm_segment_id as {{ dbt.type_bigint() }}) as rfm_segment_id,
         cell_segments.rfm_segment,
         cast(period_segments.segment_id as {{ dbt.type_bigint() }}) as segment_id,
-        cast(period_segments.segment_name as {{ dbt.type_string() }}) as segment_name,
+        period_segments.segment_name,
         scored.recency_days,
         scored.orders_count as frequency,
         scored.net_revenue as monetary,
