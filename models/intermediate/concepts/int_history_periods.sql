@@ -33,14 +33,18 @@ periods as (
     from months
 ),
 
-final as (
+period_ends as (
     select
         periods.period_start,
         {{ add_days(dbt.dateadd(grain, 1, 'periods.period_start'), -1) }} as period_end,
         bounds.as_of_date
     from periods
     cross join bounds
-    where {{ add_days(dbt.dateadd(grain, 1, 'periods.period_start'), -1) }} < bounds.as_of_date
+),
+
+final as (
+    select * from period_ends
+    where period_end < as_of_date
 )
 
 select * from final
