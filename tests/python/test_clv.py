@@ -11,6 +11,7 @@ from python_udfs.clv import (
     BgNbdParams,
     ClvSettings,
     DistinctHistories,
+    DistinctRepeatValues,
     GammaGammaParams,
     backtest,
     bgnbd_log_likelihood,
@@ -21,6 +22,7 @@ from python_udfs.clv import (
     expected_repeat_purchases_since_first,
     fit_bgnbd,
     fit_gamma_gamma,
+    gamma_gamma_log_likelihood,
     gamma_gamma_sample,
     p_alive_matrix,
     predict_customers,
@@ -58,6 +60,19 @@ def test_the_distinct_value_likelihood_equals_the_closed_form(simulated):
         fast = DistinctHistories(x, t_x, age).log_likelihood(params)
         np.testing.assert_allclose(fast, bgnbd_log_likelihood(params, x, t_x, age), rtol=1e-12)
     assert (x == 0).any() and len(np.unique(t_x)) < len(t_x)
+
+
+def test_distinct_repeat_values_give_the_gamma_gamma_likelihood(simulated):
+    x, monetary, _ = gamma_gamma_sample(
+        simulated["frequency"],
+        simulate_gamma_gamma(CDNOW_GAMMA_GAMMA, simulated["frequency"], seed=5),
+    )
+    for params in (CDNOW_GAMMA_GAMMA, GammaGammaParams(p=1.3, q=2.5, gamma=40.0)):
+        fast = DistinctRepeatValues(x, monetary).log_likelihood(params)
+        np.testing.assert_allclose(
+            fast, gamma_gamma_log_likelihood(params, x, monetary), rtol=1e-12
+        )
+    assert len(np.unique(x)) < len(x) and (x > 1).any()
 
 
 def test_gamma_gamma_recovers_the_cdnow_parameters(simulated):
