@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from python_udfs.frames import settings_from_meta, typed_empty
+from python_udfs.frames import typed_empty
 from python_udfs.progress import Log, log_progress
+from python_udfs.settings import from_var, settings_from_meta
 
 # T of the literature (weeks from first purchase to the end of observation) is called age here:
 # a DataFrame column named T collides with pandas' transpose attribute.
@@ -413,11 +414,11 @@ DAYS_PER_WEEK = 7.0
 
 @dataclass(frozen=True)
 class ClvSettings:
-    """What the dbt models' config.meta passes in."""
+    """The clv_* vars (dbt_project.yml) the CLV models read."""
 
-    penalizer: float = 0.0
-    margin: float = 0.3
-    monthly_discount_rate: float = 0.01
+    penalizer: float = from_var("clv_penalizer")
+    margin: float = from_var("clv_margin")
+    monthly_discount_rate: float = from_var("clv_monthly_discount_rate")
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> ClvSettings:

@@ -132,13 +132,3 @@ def typed_empty(columns: Sequence[str], dtypes: dict[str, str] | None = None) ->
     return pd.DataFrame(
         {column: pd.Series(dtype=dtypes.get(column, "float64")) for column in columns}
     )
-
-
-def settings_from_meta(settings_class: type, meta: dict | None):
-    """A settings dataclass from a dbt model's config.meta: unknown keys and nulls are ignored,
-    so unset vars keep the dataclass defaults."""
-    known = set(settings_class.__dataclass_fields__)
-    values = {
-        key: value for key, value in (meta or {}).items() if key in known and value is not None
-    }
-    return settings_class(**values)

@@ -48,10 +48,10 @@ from python_udfs.frames import (
     relation_batches,
     relation_to_pandas,
     rows_for_ids,
-    settings_from_meta,
     typed_empty,
 )
 from python_udfs.progress import Log, log_progress
+from python_udfs.settings import from_var, settings_from_meta
 from python_udfs.threads import native_threads
 
 NUMERIC_FEATURES = list(BASE_NUMERIC)
@@ -88,12 +88,12 @@ SELECTION_METRIC = "pr_auc"
 
 @dataclass(frozen=True)
 class ResponseSettings:
-    """What the dbt models' config.meta passes in."""
+    """The response_* vars (dbt_project.yml) the response models read."""
 
-    cv_folds: int = 5
-    max_train_rows: int = 20_000
-    svm_max_rows: int = 5000
-    seed: int = 42
+    cv_folds: int = from_var("response_cv_folds")
+    max_train_rows: int = from_var("response_max_train_rows")
+    svm_max_rows: int = from_var("response_svm_max_rows")
+    seed: int = from_var("response_seed")
     # Parallel jobs of the random forest: the model's share of the cores (python_udfs.threads).
     n_jobs: int = 1
 

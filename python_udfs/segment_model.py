@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import PCA
 
-from python_udfs.frames import settings_from_meta, typed_empty
+from python_udfs.frames import typed_empty
 from python_udfs.progress import Log, log_progress
 from python_udfs.segmentation import (
     FeatureScaling,
@@ -34,6 +34,7 @@ from python_udfs.segmentation import (
     order_segments_by_value,
     principal_components,
 )
+from python_udfs.settings import from_var, settings_from_meta
 
 MODEL_COLUMNS = [
     "model_version",
@@ -105,10 +106,10 @@ class ModelSettings:
     """When to refit and how to match (vars segment_refit, segment_max_psi,
     segment_max_distance_ratio, segment_match_max_distance)."""
 
-    refit: bool = False
-    max_psi: float = 0.2
-    max_distance_ratio: float = 1.2
-    match_max_distance: float = 0.5
+    refit: bool = from_var("segment_refit")
+    max_psi: float = from_var("segment_max_psi")
+    max_distance_ratio: float = from_var("segment_max_distance_ratio")
+    match_max_distance: float = from_var("segment_match_max_distance")
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> ModelSettings:

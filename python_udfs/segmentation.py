@@ -21,8 +21,9 @@ from sklearn.metrics import (
     davies_bouldin_score,
 )
 
-from python_udfs.frames import settings_from_meta, typed_empty
+from python_udfs.frames import typed_empty
 from python_udfs.progress import Log, log_progress
+from python_udfs.settings import from_var, settings_from_meta
 
 CATEGORIES = ["wines", "meat", "fruits", "fish", "sweets", "gold"]
 CHANNELS = ["web", "catalog", "store"]
@@ -67,22 +68,22 @@ K_SELECTION_COLUMNS = [
 
 @dataclass(frozen=True)
 class SegmentationSettings:
-    """What the dbt model's config.meta passes in (models/marts/segments/_segments__models.yml)."""
+    """The segment_* vars (dbt_project.yml) the segmentation models read."""
 
-    k_min: int = 2
-    k_max: int = 10
-    min_actionable_k: int = 3
-    fixed_k: int | None = None
-    seed: int = 42
-    metric_sample_size: int = 10_000
-    fit_sample_size: int = 100_000
-    minibatch_threshold: int = 200_000
-    pca_components: int | None = None
-    stability_refits: int = 5
-    k_rule: str = "stability"
-    stability_pairs: int = 20
-    stability_sample_size: int = 1_500
-    min_stability: float = 0.9
+    k_min: int = from_var("segment_k_min")
+    k_max: int = from_var("segment_k_max")
+    min_actionable_k: int = from_var("segment_min_actionable_k")
+    fixed_k: int | None = from_var("segment_k")
+    seed: int = from_var("segment_seed")
+    metric_sample_size: int = from_var("segment_metric_sample_size")
+    fit_sample_size: int = from_var("segment_fit_sample_size")
+    minibatch_threshold: int = from_var("segment_minibatch_threshold")
+    pca_components: int | None = from_var("segment_pca_components")
+    stability_refits: int = from_var("segment_stability_refits")
+    k_rule: str = from_var("segment_k_rule")
+    stability_pairs: int = from_var("segment_stability_pairs")
+    stability_sample_size: int = from_var("segment_stability_sample_size")
+    min_stability: float = from_var("segment_min_stability")
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> SegmentationSettings:

@@ -43,7 +43,6 @@ from python_udfs.frames import (
     relation_batches,
     relation_to_pandas,
     rows_for_ids,
-    settings_from_meta,
     typed_empty,
 )
 from python_udfs.progress import Log, log_progress
@@ -54,6 +53,7 @@ from python_udfs.response import (
     stratified_cap,
 )
 from python_udfs.response import why_cannot_learn as response_cannot_learn
+from python_udfs.settings import from_var, settings_from_meta
 from python_udfs.threads import native_threads
 
 EXPERIMENT_COLUMNS = [
@@ -71,31 +71,18 @@ CONTROL = "control"
 
 @dataclass(frozen=True)
 class UpliftSettings:
-    """What the dbt models' config.meta passes in."""
+    """The uplift_* vars, targeting_budget and the response models' seed (dbt_project.yml)."""
 
-    uplift_cv_folds: int = 3
-    uplift_max_train_rows: int = 50_000
-    seed: int = 42
-    targeting_budget: float | None = None
+    cv_folds: int = from_var("uplift_cv_folds")
+    max_train_rows: int = from_var("uplift_max_train_rows")
+    seed: int = from_var("response_seed")
+    targeting_budget: float | None = from_var("targeting_budget")
     n_jobs: int = 1
-
-    @property
-    def cv_folds(self) -> int:
-        return self.uplift_cv_folds
-
-    @property
-    def max_train_rows(self) -> int:
-        return self.uplift_max_train_rows
 
     @classmethod
     def from_meta(cls, meta: dict | None) -> UpliftSettings:
         settings = settings_from_meta(cls, meta)
-        budget = settings.targeting_budget
-        return replace(
-            settings,
-            targeting_budget=None if budget in (None, "", "None") else float(budget),
-            n_jobs=native_threads((meta or {}).get("dbt_threads")),
-        )
+        return replace(settings, n_jobs=native_threads((meta or {}).get("dbt_threads")))
 
 
 # --- base models and learners -------------------------------------------------------------

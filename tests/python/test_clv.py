@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from project_settings import project_settings
 
 from clv_simulation import simulate_bgnbd, simulate_gamma_gamma
 from python_udfs.clv import (
@@ -115,9 +116,11 @@ def test_failed_fits_fall_back_with_a_log_line():
     history = pd.DataFrame(
         {"customer_id": [1, 2], "frequency": [0, 0], "recency": [0, 0], "age": [10.0, 12.0]}
     ).assign(monetary_value=np.nan)
-    assert predict_customers(history, ClvSettings(), log=messages.append).empty
+    assert predict_customers(history, project_settings(ClvSettings), log=messages.append).empty
     assert "falling back to heuristic CLV" in messages[0]
-    assert predict_customers(history.iloc[0:0], ClvSettings(), log=messages.append).empty
+    assert predict_customers(
+        history.iloc[0:0], project_settings(ClvSettings), log=messages.append
+    ).empty
 
 
 def calibrated_history(n: int = 4000) -> pd.DataFrame:
@@ -140,7 +143,7 @@ def test_backtest_beats_the_naive_rate_on_buy_till_you_die_data():
     # The same customers seen for 26 weeks (calibration) and 52 (full, same seed): the model knows
     # customers die, the naive rate does not.
     history = calibrated_history()
-    table = backtest(history, ClvSettings(), log=lambda _: None).set_index("model")
+    table = backtest(history, project_settings(ClvSettings), log=lambda _: None).set_index("model")
     assert table.loc["bgnbd", "purchases_rmse"] < table.loc["naive_rate", "purchases_rmse"]
 
 
@@ -216,7 +219,7 @@ def test_parameter_intervals_cover_the_truth_at_about_their_nominal_rate():
     # 30 samples of 1,000 customers from known parameters: for each, the 95% intervals of every
     # customer's 365-day expected purchases and 12-month CLV are compared with the values the
     # true parameters give for the same history. Pooled coverage must be near 95%.
-    settings = ClvSettings()
+    settings = project_settings(ClvSettings)
     covered_purchases, covered_clv, widths = [], [], []
     for replicate in range(30):
         history = simulate_bgnbd(CDNOW_BGNBD, 1000, 39.0, seed=100 + replicate)
@@ -250,7 +253,7 @@ def test_intervals_are_wider_where_the_data_say_less():
         history = simulate_bgnbd(CDNOW_BGNBD, n, 39.0, seed=4)
         monetary = simulate_gamma_gamma(CDNOW_GAMMA_GAMMA, history["frequency"], seed=4)
         history = history.assign(customer_id=np.arange(n), monetary_value=monetary)
-        predicted = predict_customers(history, ClvSettings(), log=lambda _: None)
+        predicted = predict_customers(history, project_settings(ClvSettings), log=lambda _: None)
         width = predicted["predicted_clv_12m_high"] - predicted["predicted_clv_12m_low"]
         return float(np.median(width / predicted["predicted_clv_12m"]))
 
@@ -262,7 +265,7 @@ def test_calibration_table_matches_holdout_purchases_by_frequency_on_data_from_t
     # calibration-frequency group (the model is right by construction; a wrong horizon, unit or
     # grouping would not be).
     history = calibrated_history(20_000)
-    table = calibration_by_frequency(history, ClvSettings(), log=lambda _: None)
+    table = calibration_by_frequency(history, project_settings(ClvSettings), log=lambda _: None)
     assert table["calibration_frequency"].tolist() == list(range(8))
     assert table["customers"].sum() == 20_000
     frequency = np.minimum(history["calibration_frequency"], 7)
@@ -279,7 +282,9 @@ def test_calibration_table_matches_holdout_purchases_by_frequency_on_data_from_t
 
 def test_p_alive_matrix_gives_one_time_buyers_one_and_rises_with_recency():
     history = calibrated_history(3000)
-    matrix = p_alive_matrix(history, ClvSettings(), max_frequency=5, recency_steps=4)
+    matrix = p_alive_matrix(
+        history, project_settings(ClvSettings), max_frequency=5, recency_steps=4
+    )
     one_time = matrix[matrix["frequency"] == 0]
     assert len(one_time) == 1 and one_time["p_alive"].iloc[0] == 1.0
     assert len(matrix) == 1 + 5 * 5
@@ -322,7 +327,7 @@ def test_tracking_sums_every_first_purchase_cohort_from_the_middle_of_its_week()
             "repeat_purchases": [1, 3, 5],
         }
     )  # fmt: skip
-    table = tracking_table(history, weekly, ClvSettings(), log=lambda _: None)
+    table = tracking_table(history, weekly, project_settings(ClvSettings), log=lambda _: None)
     assert table["week_index"].tolist() == [0, 1, 2, 3]
     assert table["is_holdout"].tolist() == [False, False, True, True]
     assert table["actual_repeat_purchases"].tolist() == [1, 0, 3, 5]

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from conftest import PROJECT_DIR, run_dbt, vars_arg
+from python_udfs.clv import ClvSettings
+from python_udfs.response import ResponseSettings
+from python_udfs.segment_model import ModelSettings
+from python_udfs.segmentation import SegmentationSettings
+from python_udfs.uplift import UpliftSettings
 
 pytestmark = pytest.mark.e2e
 
@@ -140,3 +146,37 @@ def test_only_staging_and_the_concept_layer_read_staging_models(docs):
     )
     assert outside == []
     assert "models/intermediate/concepts/int_order_lines_classified.sql" in readers
+
+
+# Which settings a Python model reads, by the python_udfs names its source calls.
+SETTINGS_READERS = {
+    "ClvSettings": ClvSettings,
+    "ModelSettings": ModelSettings,
+    "ResponseSettings": ResponseSettings,
+    "read_scoring_inputs": ResponseSettings,
+    "SegmentationSettings": SegmentationSettings,
+    "UpliftSettings": UpliftSettings,
+}
+
+
+def test_every_python_model_gets_the_vars_its_settings_read_and_nothing_else(docs):
+    # dbt_project.yml is the one place the vars reach Python models (+meta, keyed by var name),
+    # and a Python model's dbt docs shows only the vars it reads.
+    checked = 0
+    for node in docs["manifest"]["nodes"].values():
+        if node["resource_type"] != "model" or node["language"] != "python":
+            continue
+        source = (PROJECT_DIR / node["original_file_path"]).read_text()
+        needed = {
+            setting.metadata["var"]
+            for name, settings_class in SETTINGS_READERS.items()
+            if name in source
+            for setting in fields(settings_class)
+            if "var" in setting.metadata
+        }
+        given = set(node["config"]["meta"]) - {"dbt_threads", "owner"}
+        assert given >= needed, (node["name"], sorted(needed - given))
+        if needed:
+            checked += 1
+            assert given == needed, (node["name"], sorted(given - needed))
+    assert checked >= 15

@@ -6,6 +6,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from project_settings import project_settings
 
 from python_udfs.response import (
     CATEGORICAL_FEATURES,
@@ -27,7 +28,7 @@ from python_udfs.response import (
     stratified_cap,
 )
 
-FAST = ResponseSettings(cv_folds=3, svm_max_rows=300, seed=1)
+FAST = project_settings(ResponseSettings, cv_folds=3, svm_max_rows=300, seed=1)
 
 
 def planted_contacts(n: int = 1200, seed: int = 0) -> pd.DataFrame:
@@ -172,7 +173,9 @@ def test_single_outcome_gives_empty_tables_with_a_reason():
 
 def test_training_cap_keeps_the_response_rate_and_still_scores_everyone():
     features = planted_contacts(n=2000)
-    capped = ResponseSettings(cv_folds=3, max_train_rows=600, svm_max_rows=300, seed=1)
+    capped = project_settings(
+        ResponseSettings, cv_folds=3, max_train_rows=600, svm_max_rows=300, seed=1
+    )
     sample = sample_of(features, capped)
     metrics = compare_models(sample, capped, log=lambda _: None).set_index("model")
     full_rate = features.loc[features["snapshot"] == "train", "responded"].astype(bool).mean()
@@ -200,7 +203,7 @@ def test_warehouse_sample_is_the_in_memory_sample(max_train_rows, max_id_list):
     features.loc[features.index % 97 == 0, "is_outlier"] = True
     features.loc[(features["snapshot"] == "train") & (features.index % 89 == 0), "responded"] = None
     shuffled = features.sample(frac=1.0, random_state=3)  # warehouse order is arbitrary
-    settings = ResponseSettings(max_train_rows=max_train_rows, seed=7)
+    settings = project_settings(ResponseSettings, max_train_rows=max_train_rows, seed=7)
     from_warehouse = sample_of(shuffled, settings, max_id_list)
     ordered = features.sort_values(INPUT_COLUMNS)
     train = ordered[(ordered["snapshot"] == "train") & ~ordered["is_outlier"]]

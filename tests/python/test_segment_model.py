@@ -4,11 +4,13 @@ refit keeps the ids of the segments that continue while a really new segment get
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 import pytest
+from project_settings import project_settings
 from sklearn.metrics import adjusted_rand_score
 from test_segmentation import FAST, planted_customers
 
@@ -30,7 +32,7 @@ from python_udfs.segment_model import (
 )
 from python_udfs.segmentation import SegmentationSettings, feature_frame
 
-KEEP = ModelSettings()
+KEEP = project_settings(ModelSettings)
 QUIET = {"log": lambda _: None}
 
 
@@ -58,7 +60,7 @@ def test_population_stability_index_by_hand():
 @pytest.mark.parametrize("pca_components", [None, 4])
 def test_a_stored_model_assigns_customers_as_its_fit_did(pca_components):
     features, groups = planted_customers(200)
-    settings = SegmentationSettings(**{**FAST.__dict__, "pca_components": pca_components})
+    settings = replace(FAST, pca_components=pca_components)
     rows = stored_rows(features, settings)
     assert list(rows.columns) == MODEL_COLUMNS
     assert rows["model_version"].unique().tolist() == [1]
@@ -129,10 +131,10 @@ def test_planted_drift_and_structural_changes_trigger_a_refit_with_the_reason():
     far = check_drift(stored, moved, FAST, KEEP)
     assert far.refit and "moved away from the centroids" in far.reason
     assert check_drift(None, features, FAST, KEEP).reason.startswith("no stored segment model")
-    asked = check_drift(stored, features, FAST, ModelSettings(refit=True))
+    asked = check_drift(stored, features, FAST, project_settings(ModelSettings, refit=True))
     assert asked.refit and asked.reason == "refit requested (var segment_refit)"
     assert asked.psi == pytest.approx(0, abs=1e-12)  # measured all the same
-    fixed = SegmentationSettings(**{**FAST.__dict__, "fixed_k": 4})
+    fixed = replace(FAST, fixed_k=4)
     assert "var segment_k is 4" in check_drift(stored, features, fixed, KEEP).reason
     renamed = stored.__class__(
         **{
@@ -149,10 +151,10 @@ def test_planted_drift_and_structural_changes_trigger_a_refit_with_the_reason():
 def test_a_refit_on_another_seed_keeps_every_id_and_a_new_segment_gets_a_new_id():
     features, _ = planted_customers(200)
     history = stored_rows(features)
-    reseeded = SegmentationSettings(**{**FAST.__dict__, "seed": 7})
+    reseeded = replace(FAST, seed=7)
     second = next_model_version(
         history, features=features, k=3, segmentation=reseeded,
-        settings=ModelSettings(refit=True), **QUIET,
+        settings=project_settings(ModelSettings, refit=True), **QUIET,
     )  # fmt: skip
     assert second["model_version"].unique().tolist() == [2]
     assert second["matched_previous_id"].tolist() == [1, 2, 3]
@@ -170,7 +172,7 @@ def test_a_refit_on_another_seed_keeps_every_id_and_a_new_segment_gets_a_new_id(
     grown = pd.concat([features, newcomers], ignore_index=True)
     third = next_model_version(
         pd.concat([history, second]), features=grown, k=4, segmentation=FAST,
-        settings=ModelSettings(refit=True), **QUIET,
+        settings=project_settings(ModelSettings, refit=True), **QUIET,
     )  # fmt: skip
     assert sorted(third["segment_id"]) == [1, 2, 3, 4]
     assert sorted(third["matched_previous_id"].dropna().astype(int)) == [1, 2, 3]
@@ -204,7 +206,7 @@ def test_the_drift_row_says_whether_this_build_refitted():
     assert later["reason"].startswith("kept version 1") and later["psi"] == pytest.approx(0)
     due = drift_row(history, last_checked_at=fitted_at + pd.Timedelta(seconds=1),
                     features=features, segmentation=FAST,
-                    settings=ModelSettings(refit=True)).iloc[0]  # fmt: skip
+                    settings=project_settings(ModelSettings, refit=True)).iloc[0]  # fmt: skip
     assert not due["is_refit"] and due["reason"].startswith("refit due at the next build")
     no_customers = features.iloc[0:0]
     assert drift_row(history.iloc[0:0], last_checked_at=None, features=no_customers,

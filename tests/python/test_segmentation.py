@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from project_settings import project_settings
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from python_udfs.segment_model import segment_customers
@@ -23,10 +24,15 @@ from python_udfs.segmentation import (
     validation_table,
 )
 
-FAST = SegmentationSettings(
-    k_min=2, k_max=6, stability_refits=2, metric_sample_size=2000, stability_pairs=4
+FAST = project_settings(
+    SegmentationSettings,
+    k_min=2,
+    k_max=6,
+    stability_refits=2,
+    metric_sample_size=2000,
+    stability_pairs=4,
 )
-VOTE = SegmentationSettings(k_rule="vote")
+VOTE = project_settings(SegmentationSettings, k_rule="vote")
 
 
 def planted_customers(n_per_group: int = 300, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
@@ -117,7 +123,7 @@ def test_vote_rule_three_way_split_goes_to_best_mean_rank_then_smaller_k():
 def test_fixed_k_overrides_either_rule_and_empty_stays_empty():
     indices = ([0.5, 0.3, 0.35, 0.2], [10, 30, 25, 20], [1.0, 1.5, 1.2, 1.9])
     for rule in ("vote", "stability"):
-        settings = SegmentationSettings(fixed_k=5, k_rule=rule)
+        settings = project_settings(SegmentationSettings, fixed_k=5, k_rule=rule)
         table = mark_chosen_k(k_table(*indices, stability=[1, 1, 1, 0.5]), settings)
         assert chosen(table) == [5]
         assert table["choice_rule"].iloc[0] == "fixed by var segment_k = 5"
@@ -129,7 +135,7 @@ def test_stability_rule_takes_the_largest_k_reproduced_with_every_smaller_k():
     indices = ([0.3] * 5, [10] * 5, [1.0] * 5)
     table = mark_chosen_k(
         k_table(*indices, ks=(2, 3, 4, 5, 6), stability=[0.99, 0.97, 0.95, 0.80, 0.96]),
-        SegmentationSettings(min_stability=0.94),
+        project_settings(SegmentationSettings, min_stability=0.94),
     )
     assert chosen(table) == [4]
     assert table.set_index("k")["is_reproduced"].to_dict() == {
@@ -139,7 +145,7 @@ def test_stability_rule_takes_the_largest_k_reproduced_with_every_smaller_k():
     # A stricter threshold stops the run at 3.
     stricter = mark_chosen_k(
         k_table(*indices, ks=(2, 3, 4, 5, 6), stability=[0.99, 0.97, 0.95, 0.80, 0.96]),
-        SegmentationSettings(min_stability=0.96),
+        project_settings(SegmentationSettings, min_stability=0.96),
     )
     assert chosen(stricter) == [3]
 
@@ -148,7 +154,7 @@ def test_stability_rule_without_a_reproduced_actionable_k_takes_the_most_stable_
     # Only k=2 is reproduced; among the actionable k (3..5) k=4 is the most stable.
     table = mark_chosen_k(
         k_table([0.3] * 4, [10] * 4, [1.0] * 4, stability=[0.97, 0.80, 0.85, np.nan]),
-        SegmentationSettings(min_stability=0.94),
+        project_settings(SegmentationSettings, min_stability=0.94),
     )
     assert chosen(table) == [4]
     assert "weak structure" in table["choice_rule"].iloc[0]
@@ -158,7 +164,7 @@ def test_stability_rule_without_a_reproduced_actionable_k_takes_the_most_stable_
 def test_split_half_stability_reproduces_planted_groups_and_stops_after_the_first_failure():
     features, _ = planted_customers(300)
     matrix = prepare_features(features).matrix
-    settings = SegmentationSettings(stability_pairs=4, stability_sample_size=400)
+    settings = project_settings(SegmentationSettings, stability_pairs=4, stability_sample_size=400)
     table = split_half_stability(matrix, [2, 3, 4, 5, 6], settings, log=lambda _: None)
     ari = table.set_index("k")["stability_ari"]
     # Three planted groups: k=3 reproduces exactly; a fourth segment splits a group arbitrarily.
@@ -258,7 +264,8 @@ def test_planted_groups_are_recovered_and_the_fit_is_deterministic():
 
 def test_fitting_on_a_sample_still_recovers_and_assigns_everyone():
     features, groups = planted_customers(400)
-    sampled = SegmentationSettings(
+    sampled = project_settings(
+        SegmentationSettings,
         k_min=2,
         k_max=5,
         stability_refits=2,
@@ -303,11 +310,6 @@ def test_fewer_customers_than_k_and_no_customers_are_handled():
     assert segment_customers(empty, 3, FAST, log=lambda _: None).empty
     assert k_selection_table(empty, FAST, log=lambda _: None).empty
     assert validation_table(empty, empty, empty, FAST).empty
-
-
-def test_settings_from_meta_ignore_nulls_and_unknown_keys():
-    settings = SegmentationSettings.from_meta({"fixed_k": None, "k_max": 6, "other": 1})
-    assert settings.fixed_k is None and settings.k_max == 6
 
 
 @pytest.mark.parametrize("shape", ["identical customers", "one value in every feature"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from project_settings import project_meta
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_info
 
@@ -30,5 +31,6 @@ def test_pools_are_capped_inside_the_block_and_restored_after():
 
 
 def test_the_random_forest_jobs_follow_the_budget():
-    assert ResponseSettings.from_meta({"dbt_threads": 10_000}).n_jobs == 1
-    assert ResponseSettings.from_meta({"dbt_threads": 1}).n_jobs == native_threads(1)
+    meta = project_meta(ResponseSettings)
+    assert ResponseSettings.from_meta({**meta, "dbt_threads": 10_000}).n_jobs == 1
+    assert ResponseSettings.from_meta({**meta, "dbt_threads": 1}).n_jobs == native_threads(1)

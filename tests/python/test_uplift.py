@@ -7,6 +7,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from project_settings import project_settings
 
 from python_udfs import uplift
 from python_udfs.response import CATEGORICAL_FEATURES, NUMERIC_FEATURES
@@ -31,7 +32,7 @@ from python_udfs.uplift import (
     why_cannot_learn,
 )
 
-FAST = UpliftSettings(uplift_cv_folds=3, seed=3)
+FAST = project_settings(UpliftSettings, cv_folds=3, seed=3)
 
 # Eight customers in score order (all scores distinct): treated?, responded?
 HAND_SCORES = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
@@ -307,7 +308,9 @@ def experiment_table(arm: ExperimentArm) -> duckdb.DuckDBPyRelation:
 def test_a_capped_experiment_keeps_its_arms_and_response_rates_and_fetches_only_its_rows():
     arm, _ = planted_experiment(n=3000)
     relation = experiment_table(arm)
-    capped = read_experiment_arms(relation, UpliftSettings(uplift_max_train_rows=1000, seed=1))
+    capped = read_experiment_arms(
+        relation, project_settings(UpliftSettings, max_train_rows=1000, seed=1)
+    )
     assert len(capped) == 1
     sample = capped[0]
     assert (len(sample.rows), sample.contacts) == (1000, 3000)
@@ -322,5 +325,5 @@ def test_a_capped_experiment_keeps_its_arms_and_response_rates_and_fetches_only_
     np.testing.assert_allclose(
         sample.rows["income_clean"], source.loc[sample.rows["customer_id"], "income_clean"]
     )
-    whole = read_experiment_arms(relation, UpliftSettings(seed=1))[0]
+    whole = read_experiment_arms(relation, project_settings(UpliftSettings, seed=1))[0]
     assert len(whole.rows) == whole.contacts == 3000

@@ -1,0 +1,65 @@
+"""Settings of the Python models, from the vars of dbt_project.yml.
+
+dbt Python models read vars only through their config, so dbt_project.yml gives each group of
+Python models the vars it needs in ``+meta``, under the vars' own names. A settings dataclass
+names the var behind each field (``from_var``); its defaults are the vars' defaults, written only
+in dbt_project.yml.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, field, fields
+from typing import Any, TypeVar
+
+Settings = TypeVar("Settings")
+NULLS = (None, "", "None", "none", "null")
+
+
+def from_var(var: str) -> Any:
+    """A dataclass field filled from the dbt var ``var`` (no default: dbt_project.yml has it)."""
+    return field(metadata={"var": var})
+
+
+def setting_value(value: Any, annotation: str, var: str) -> Any:
+    """A var's value as the field's type: a config value may arrive as text (``"None"``,
+    ``"2"``, ``"true"``) depending on how the engine renders it. Null stays None where the
+    field allows it."""
+    if value in NULLS or (isinstance(value, float) and math.isnan(value)):
+        if "None" not in annotation:
+            raise ValueError(f"var {var} may not be null")
+        return None
+    base = annotation.replace("| None", "").strip()
+    if base == "bool":
+        if isinstance(value, str):
+            if value.strip().lower() not in ("true", "false"):
+                raise ValueError(f"var {var} must be true or false, not {value!r}")
+            return value.strip().lower() == "true"
+        return bool(value)
+    if base == "int":
+        return int(float(value)) if isinstance(value, str) else int(value)
+    if base == "float":
+        return float(value)
+    return str(value)
+
+
+def settings_from_meta(settings_class: type[Settings], meta: dict | None) -> Settings:
+    """A settings dataclass from a dbt model's config.meta (keys are var names); a var missing
+    from it is an error that names the var and where it is set."""
+    meta = meta or {}
+    values, missing = {}, []
+    for setting in fields(settings_class):
+        var = setting.metadata.get("var")
+        if var is None:
+            continue
+        if var not in meta:
+            if setting.default is MISSING:
+                missing.append(var)
+            continue
+        values[setting.name] = setting_value(meta[var], str(setting.type), var)
+    if missing:
+        raise KeyError(
+            f"{settings_class.__name__} needs var(s) {', '.join(missing)} in the model's "
+            "config.meta: dbt_project.yml passes them to the Python models"
+        )
+    return settings_class(**values)
