@@ -127,8 +127,3 @@ def feature_set(rows: pd.DataFrame, attributes: Sequence[str]) -> FeatureSet:
         categorical=BASE_CATEGORICAL + of_kind("categorical"),
         flags=of_kind("flag"),
     )
-
-
-def relation_columns(relation) -> list[str]:
-    """A dbt relation's column names (DuckDB, Spark and Snowpark all have ``columns``)."""
-    return list(getattr(relation, "columns", []))

@@ -132,3 +132,8 @@ def typed_empty(columns: Sequence[str], dtypes: dict[str, str] | None = None) ->
     return pd.DataFrame(
         {column: pd.Series(dtype=dtypes.get(column, "float64")) for column in columns}
     )
+
+
+def relation_columns(relation) -> list[str]:
+    """A dbt relation's column names (DuckDB, Spark and Snowpark all have ``columns``)."""
+    return list(getattr(relation, "columns", []))

@@ -38,16 +38,9 @@ from python_udfs.features import (
     BASE_FEATURES,
     BASE_NUMERIC,
     FeatureSet,
-    attribute_columns,
-    feature_set,
-    relation_columns,
 )
 from python_udfs.frames import (
-    MAX_ID_LIST,
     cents,
-    relation_batches,
-    relation_to_pandas,
-    rows_for_ids,
     typed_empty,
 )
 from python_udfs.progress import Log, log_progress
@@ -214,10 +207,6 @@ def classification_metrics(labels: np.ndarray, scores: np.ndarray, threshold: fl
     }
 
 
-# The training contacts: the train snapshot without flagged outliers and with a known response.
-TRAINING_FILTER = "snapshot = 'train' and not coalesce(is_outlier, false) and responded is not null"
-
-
 @dataclass(frozen=True)
 class TrainingSample:
     """What every response model learns from: at most ``max_train_rows`` training contacts in a
@@ -228,29 +217,6 @@ class TrainingSample:
     labels: np.ndarray
     contacts: int
     features: FeatureSet = BASE_FEATURES
-
-
-def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> TrainingSample:
-    """The training contacts (``TRAINING_FILTER``) of a feature relation, capped at
-    ``max_train_rows`` by a stratified sample, without reading the whole table: the sample is
-    drawn from the contacts' ids (sorted) and labels, then only the sampled rows are fetched. At
-    10M customers the whole feature table in pandas was ~5 GB per Python model, and two response
-    models at once ran the build out of memory.
-
-    Why a cap: measured on 889,372 contacts of the 1M-customer sample (100,000 held out), PR-AUC of
-    the gradient boosting was 0.219 / 0.256 / 0.262 with 5k / 20k / 80k training rows and logistic
-    regression's 0.256 / 0.257 / 0.258, while the 4-model comparison costs grow linearly (random
-    forest alone 15 s at 20k). Past ~20k contacts more rows buy little; the cap keeps the Python
-    models' cost flat however many customers there are. Scoring still covers everyone.
-    """
-    training = relation.filter(TRAINING_FILTER)
-    columns = INPUT_COLUMNS + attribute_columns(relation_columns(relation))
-    keys = relation_to_pandas(training, ["customer_id", "responded"])
-    labels = keys["responded"].astype(bool).to_numpy()
-    sampled, sample_labels = stratified_cap(keys, labels, settings.max_train_rows, settings.seed)
-    rows = rows_for_ids(training, columns, sampled["customer_id"], len(keys), max_id_list)
-    features = feature_set(rows, attribute_columns(columns))
-    return TrainingSample(rows, sample_labels, len(keys), features)
 
 
 def why_cannot_learn(labels: np.ndarray, folds: int) -> str | None:
@@ -509,27 +475,3 @@ def out_of_fold_lift(
         train, labels = stratified_cap(train, labels, settings.svm_max_rows, settings.seed)
     scores = out_of_fold_scores(chosen_model, train, labels, settings, sample.features)
     return lift_table(labels, scores, revenue_per_response, cost_per_contact)
-
-
-ECONOMICS_COLUMNS = ["campaign_id", "cost_per_contact", "revenue_per_response"]
-
-
-def read_scoring_inputs(meta: dict | None, features, metrics, economics) -> ScoringInputs:
-    """The training sample, chosen model and target campaign economics from the three relations.
-
-    The dbt model passes ``dbt.ref(...)`` results in: dbt finds a Python model's dependencies by
-    reading its own file, so the refs cannot move into this helper.
-    """
-    settings = ResponseSettings.from_meta(meta)
-    sample = read_training_sample(features, settings)
-    metrics = relation_to_pandas(metrics, ["model", "is_chosen"])
-    economics = relation_to_pandas(economics, ECONOMICS_COLUMNS)
-    # Without training contacts nothing is fitted, so the economics are never used.
-    revenue, cost = campaign_economics(economics, sample.rows)
-    return ScoringInputs(settings, sample, chosen_model_name(metrics), revenue, cost)
-
-
-def read_population(features, batch_rows: int = 500_000) -> Iterable[pd.DataFrame]:
-    """The score snapshot of the feature relation, in batches (``score_customers``)."""
-    columns = INPUT_COLUMNS + attribute_columns(relation_columns(features))
-    return relation_batches(features.filter("snapshot = 'score'"), columns, batch_rows)

@@ -34,15 +34,9 @@ from sklearn.pipeline import Pipeline
 from python_udfs.features import (
     BASE_FEATURES,
     FeatureSet,
-    attribute_columns,
-    feature_set,
-    relation_columns,
 )
 from python_udfs.frames import (
     cents,
-    relation_batches,
-    relation_to_pandas,
-    rows_for_ids,
     typed_empty,
 )
 from python_udfs.progress import Log, log_progress
@@ -50,7 +44,6 @@ from python_udfs.response import (
     fit_chosen_model,
     preprocessor,
     score_deciles,
-    stratified_cap,
 )
 from python_udfs.response import why_cannot_learn as response_cannot_learn
 from python_udfs.settings import from_var, settings_from_meta
@@ -322,45 +315,6 @@ class ExperimentArm:
     revenue: np.ndarray
     contacts: int
     features: FeatureSet = BASE_FEATURES
-
-
-def read_experiment_arms(relation, settings: UpliftSettings) -> list[ExperimentArm]:
-    """The target experiment's arms from ``int_response_features`` (snapshot 'experiment';
-    flagged outliers left out). One entry per non-control variant. Each arm and the control
-    customers are capped at ``max_train_rows`` by a sample stratified on treatment x response,
-    drawn from the ids and fetched alone (``rows_for_ids``), so memory does not grow with the
-    experiment."""
-    experiment = relation.filter("snapshot = 'experiment' and not coalesce(is_outlier, false)")
-    attributes = attribute_columns(relation_columns(relation))
-    keys = relation_to_pandas(experiment, ["customer_id", "variant", "responded"])
-    samples = {}
-    for variant in sorted(set(keys["variant"].dropna()) - {CONTROL}):
-        arm_keys = keys[keys["variant"].isin([variant, CONTROL])].reset_index(drop=True)
-        groups = strata(arm_keys["variant"] == variant, arm_keys["responded"].astype(bool))
-        kept, _ = stratified_cap(arm_keys, groups, settings.max_train_rows, settings.seed)
-        samples[variant] = (kept["customer_id"].reset_index(drop=True), len(arm_keys))
-    if not samples:
-        return []
-    wanted = pd.Series(pd.unique(pd.concat([ids for ids, _ in samples.values()])))
-    rows = rows_for_ids(experiment, EXPERIMENT_COLUMNS + attributes, wanted, len(keys))
-    position = pd.Index(rows["customer_id"])
-    features = feature_set(rows, attributes)
-    arms = []
-    for variant, (ids, contacts) in samples.items():
-        kept = rows.iloc[position.get_indexer(ids)].reset_index(drop=True)
-        arms.append(
-            ExperimentArm(
-                campaign_id=str(kept["target_campaign_id"].iloc[0]),
-                variant=variant,
-                rows=kept,
-                treated=(kept["variant"] == variant).to_numpy(),
-                labels=kept["responded"].astype(bool).to_numpy(),
-                revenue=kept["response_revenue"].astype(float).fillna(0.0).to_numpy(),
-                contacts=contacts,
-                features=features,
-            )
-        )
-    return arms
 
 
 # --- predictions, metrics and choice ----------------------------------------------------------
@@ -823,34 +777,6 @@ def targeting_strategies(
                   "customers_targeted": "int64", "is_best": "bool"}  # fmt: skip
         return typed_empty(STRATEGY_COLUMNS, dtypes)
     return pd.concat(frames, ignore_index=True)[STRATEGY_COLUMNS]
-
-
-def read_predictions(relation) -> pd.DataFrame:
-    frame = relation_to_pandas(relation, PREDICTION_COLUMNS)
-    for column in ["campaign_id", "variant", "learner", "customer_id"]:
-        frame[column] = frame[column].astype("string")
-    return frame
-
-
-def read_campaigns(relation) -> pd.DataFrame:
-    frame = relation_to_pandas(relation, CAMPAIGN_COLUMNS)
-    frame["campaign_id"] = frame["campaign_id"].astype(str)
-    return frame
-
-
-def read_population(relation, batch_rows: int = 500_000) -> Iterable[pd.DataFrame]:
-    """The score snapshot (every customer as of the as-of date) in batches, with every feature
-    column (the models pick theirs)."""
-    attributes = attribute_columns(relation_columns(relation))
-    columns = ["customer_id", *BASE_FEATURES.columns, *attributes]
-    return relation_batches(relation.filter("snapshot = 'score'"), columns, batch_rows)
-
-
-def read_metrics(relation) -> pd.DataFrame:
-    frame = relation_to_pandas(relation, ["campaign_id", "variant", "learner", "is_chosen"])
-    for column in ["campaign_id", "variant", "learner"]:
-        frame[column] = frame[column].astype(str)
-    return frame
 
 
 def response_propensity(inputs) -> Callable[[pd.DataFrame], np.ndarray]:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from project_settings import project_settings
 
+from python_udfs.readers import read_population, read_training_sample
 from python_udfs.response import (
     CATEGORICAL_FEATURES,
     INPUT_COLUMNS,
@@ -21,8 +22,6 @@ from python_udfs.response import (
     feature_importance,
     lift_table,
     out_of_fold_lift,
-    read_population,
-    read_training_sample,
     score_customers,
     score_deciles,
     stratified_cap,

@@ -10,6 +10,7 @@ import pytest
 from project_settings import project_settings
 
 from python_udfs import uplift
+from python_udfs.readers import read_experiment_arms
 from python_udfs.response import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 from python_udfs.uplift import (
     LEARNERS,
@@ -25,7 +26,6 @@ from python_udfs.uplift import (
     plan_within_budget,
     predict_out_of_fold,
     qini_coefficient,
-    read_experiment_arms,
     rfm_score,
     strategy_effect,
     uplift_at,

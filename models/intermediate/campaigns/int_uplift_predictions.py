@@ -1,8 +1,9 @@
 """One row per experiment arm x learner x customer of the target experiment: the out-of-fold
 uplift of every candidate learner. Maths in python_udfs.uplift."""
 
+from python_udfs.readers import read_experiment_arms
 from python_udfs.threads import limit_native_threads
-from python_udfs.uplift import UpliftSettings, predict_out_of_fold, read_experiment_arms
+from python_udfs.uplift import UpliftSettings, predict_out_of_fold
 
 
 def model(dbt, session):

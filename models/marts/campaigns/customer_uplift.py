@@ -2,17 +2,15 @@
 customers), the out-of-fold uplift of the experiment's own customers, expected incremental
 revenue and profit, decile, decision and the budgeted plan. Maths in python_udfs.uplift."""
 
-from python_udfs.threads import limit_native_threads
-from python_udfs.uplift import (
-    UpliftSettings,
-    chosen_learners,
-    customer_uplift,
+from python_udfs.readers import (
     read_campaigns,
     read_experiment_arms,
     read_metrics,
     read_population,
     read_predictions,
 )
+from python_udfs.threads import limit_native_threads
+from python_udfs.uplift import UpliftSettings, chosen_learners, customer_uplift
 
 
 def model(dbt, session):

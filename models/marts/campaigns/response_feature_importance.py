@@ -2,12 +2,8 @@
 Maths in python_udfs.response."""
 
 from python_udfs.frames import relation_to_pandas
-from python_udfs.response import (
-    ResponseSettings,
-    chosen_model_name,
-    feature_importance,
-    read_training_sample,
-)
+from python_udfs.readers import read_training_sample
+from python_udfs.response import ResponseSettings, chosen_model_name, feature_importance
 from python_udfs.threads import limit_native_threads
 
 

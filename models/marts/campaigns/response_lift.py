@@ -2,7 +2,8 @@
 responders, response rate, cumulative gain, lift and cumulative profit. Maths in
 python_udfs.response."""
 
-from python_udfs.response import out_of_fold_lift, read_scoring_inputs
+from python_udfs.readers import read_scoring_inputs
+from python_udfs.response import out_of_fold_lift
 from python_udfs.threads import limit_native_threads
 
 

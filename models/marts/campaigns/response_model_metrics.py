@@ -1,7 +1,8 @@
 """One row per candidate classifier with out-of-fold metrics; the chosen one marked.
 Maths in python_udfs.response."""
 
-from python_udfs.response import ResponseSettings, compare_models, read_training_sample
+from python_udfs.readers import read_training_sample
+from python_udfs.response import ResponseSettings, compare_models
 from python_udfs.threads import limit_native_threads
 
 

@@ -1,7 +1,8 @@
 """One row per customer: calibrated response probability of the chosen model, decile, expected
 profit and the targeting decision. Maths in python_udfs.response."""
 
-from python_udfs.response import read_population, read_scoring_inputs, score_customers
+from python_udfs.readers import read_population, read_scoring_inputs
+from python_udfs.response import score_customers
 from python_udfs.threads import limit_native_threads
 
 

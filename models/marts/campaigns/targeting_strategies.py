@@ -2,15 +2,17 @@
 own customers and out of fold, of treating everyone, nobody, or the same number of customers
 chosen by response propensity, by uplift or by RFM score. Maths in python_udfs.uplift."""
 
-from python_udfs.response import read_scoring_inputs
-from python_udfs.threads import limit_native_threads
-from python_udfs.uplift import (
-    UpliftSettings,
-    chosen_learners,
+from python_udfs.readers import (
     read_campaigns,
     read_experiment_arms,
     read_metrics,
     read_predictions,
+    read_scoring_inputs,
+)
+from python_udfs.threads import limit_native_threads
+from python_udfs.uplift import (
+    UpliftSettings,
+    chosen_learners,
     response_propensity,
     targeting_strategies,
 )

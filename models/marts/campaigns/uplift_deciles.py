@@ -2,14 +2,9 @@
 rates by arm, uplift with its interval, cumulative incremental responses and profit (the Qini
 curve as a table). Maths in python_udfs.uplift."""
 
+from python_udfs.readers import read_campaigns, read_metrics, read_predictions
 from python_udfs.threads import limit_native_threads
-from python_udfs.uplift import (
-    chosen_learners,
-    read_campaigns,
-    read_metrics,
-    read_predictions,
-    uplift_deciles,
-)
+from python_udfs.uplift import chosen_learners, uplift_deciles
 
 
 def model(dbt, session):

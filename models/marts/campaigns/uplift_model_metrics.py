@@ -1,8 +1,9 @@
 """One row per experiment arm x uplift learner: out-of-fold Qini coefficient, AUUC and uplift in
 the top 30%; the best Qini chosen. Maths in python_udfs.uplift."""
 
+from python_udfs.readers import read_predictions
 from python_udfs.threads import limit_native_threads
-from python_udfs.uplift import learner_metrics, read_predictions
+from python_udfs.uplift import learner_metrics
 
 
 def model(dbt, session):
