@@ -1,9 +1,8 @@
-{#- One row per generated order line, with the flags that mark planted bad rows (duplicates,
-    orphans). `sample_orders` exposes the contract columns; tests read the flags through sample_truth. -#}
+{#- One row per generated order line, flagged when planted bad (duplicate, orphan); tests read the
+    flags through sample_truth, sample_orders exposes the contract columns. -#}
 {%- set schedule = sample_schedule() -%}
-{%- set categories = [('wines', 'share_wines'), ('meat', 'share_meat'), ('fruits', 'share_fruits'),
-                      ('fish', 'share_fish'), ('sweets', 'share_sweets'), ('gold', 'share_gold')] -%}
-{%- set channels = [('web', 'share_web'), ('catalog', 'share_catalog'), ('store', 'share_store')] -%}
+{%- set categories = zip(product_categories(), prefixed('share_', product_categories())) | list -%}
+{%- set channels = zip(purchase_channels(), prefixed('share_', purchase_channels())) | list -%}
 
 with
 
@@ -190,8 +189,7 @@ planted_orphans as (
     where {{ sample_uniform('orphan', 'order_id') }} < 0.0005
 ),
 
-final as (
-    -- By name: the planted branches list their flag columns in a different order.
+final as (  -- by name: the planted branches list their flag columns in another order
     select * exclude (slot) from clean_lines
     union all by name
     select * exclude (slot) from planted_duplicates

@@ -54,3 +54,14 @@ def test_dbt_score_keeps_the_metadata_score(tmp_path):
     result = run(["dbt-score", "lint", "--manifest", str(target / "manifest.json")])
     assert result.returncode == 0, result.stdout[-5000:]
     assert "Project score" in result.stdout
+
+
+def test_no_sql_file_is_over_200_lines():
+    # A model that long does several things; split it into models that each do one.
+    long_files = {
+        str(path.relative_to(PROJECT_DIR)): lines
+        for folder in ("models", "macros", "tests", "analyses")
+        for path in (PROJECT_DIR / folder).rglob("*.sql")
+        if (lines := len(path.read_text().splitlines())) > 200
+    }
+    assert long_files == {}

@@ -2,8 +2,9 @@
 
 For refactors that must not change a mart: each table in schema ``marts`` of A is compared with
 the same table in B with EXCEPT ALL both ways, doubles rounded to 9 significant digits (the
-order of a floating-point sum may change in the last bits). Prints one line per mart and exits
-non-zero when any mart differs or is missing.
+order of a floating-point sum may change in the last bits). Columns that record when the build
+ran (``RUN_TIME_COLUMNS``) are left out. Prints one line per mart and exits non-zero when any mart
+differs or is missing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 import duckdb
 
 FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
+# When segment_model was fitted and segment_drift checked: the build's clock, not its data.
+RUN_TIME_COLUMNS = {"fitted_at", "checked_at"}
 
 
 def columns_of(conn: duckdb.DuckDBPyConnection, catalog: str, table: str) -> dict[str, str]:
@@ -62,9 +65,9 @@ def compare(before: str, after: str) -> int:
             failures += 1
             continue
         columns_a, columns_b = columns_of(conn, "a", table), columns_of(conn, "b", table)
-        shared = [name for name in columns_a if name in columns_b]
+        shared = [name for name in columns_a if name in columns_b and name not in RUN_TIME_COLUMNS]
         for side, columns in (("a", columns_a), ("b", columns_b)):
-            if extra := sorted(set(columns) - set(shared)):
+            if extra := sorted(set(columns) - set(shared) - RUN_TIME_COLUMNS):
                 print(f"{table}: columns only in {side}: {', '.join(extra)}")
         left = f'select {rounded_columns(columns_a, shared)} from a.marts."{table}"'
         right = f'select {rounded_columns(columns_b, shared)} from b.marts."{table}"'

@@ -1,7 +1,8 @@
-{#- One row per usable campaign: what a contact costs, what a response earns and whether the
-    campaign is an experiment. The one home of both rules: a campaign with a control contact is an
-    experiment; a campaign that states no revenue per response earns what its treated responders
-    spent on average. -#}
+{#- One row per usable campaign: what a contact costs, what a response earns, whether the
+    campaign is an experiment and, for a broadcast campaign with contacts, its place in the order
+    broadcasts reached customers. The one home of these rules: a campaign with a control contact is
+    an experiment; a campaign that states no revenue per response earns what its treated
+    responders spent on average; broadcasts are sequenced by contact date, then id. -#}
 
 with
 
@@ -46,12 +47,23 @@ resolved as (
         on campaigns.campaign_id = contact_summaries.campaign_id
 ),
 
+broadcasts as (
+    select
+        campaign_id,
+        row_number() over (order by contact_date nulls first, campaign_id) as broadcast_sequence
+    from resolved
+    where not is_experiment and has_contacts
+),
+
 final as (
     select
-        *,
-        {{ break_even_response_rate('cost_per_contact', 'revenue_per_response') }}
-            as break_even_response_rate
+        resolved.*,
+        {{ break_even_response_rate('resolved.cost_per_contact', 'resolved.revenue_per_response') }}
+            as break_even_response_rate,
+        broadcasts.broadcast_sequence
     from resolved
+    left join broadcasts
+        on resolved.campaign_id = broadcasts.campaign_id
 )
 
 select * from final
