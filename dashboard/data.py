@@ -102,25 +102,6 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
             order by r_score, fm_score, rfm_segment
             """
         ),
-        # Quartiles in SQL: a box plot of every customer would ship millions of points.
-        "clv_by_segment": source.query(
-            """
-            select
-                segments.segment_id,
-                any_value(segments.segment_name) as segment_name,
-                count(*) as customers,
-                quantile_cont(clv.predicted_clv_12m, 0.05) as p05,
-                quantile_cont(clv.predicted_clv_12m, 0.25) as q1,
-                median(clv.predicted_clv_12m) as median,
-                quantile_cont(clv.predicted_clv_12m, 0.75) as q3,
-                quantile_cont(clv.predicted_clv_12m, 0.95) as p95,
-                avg(clv.predicted_clv_12m) as mean
-            from {customer_clv} as clv
-            inner join {customer_segments} as segments using (customer_id)
-            group by segments.segment_id
-            order by segments.segment_id
-            """
-        ),
         "clv_calibration": source.query(
             "select * from {clv_calibration} order by calibration_frequency"
         ),
@@ -297,17 +278,17 @@ def rfm_grid(frames: dict[str, pd.DataFrame]) -> go.Figure:
 
 
 def clv_by_segment(frames: dict[str, pd.DataFrame]) -> go.Figure:
-    """Box plot from precomputed quartiles; whiskers at the 5th and 95th percentiles."""
-    clv = frames["clv_by_segment"]
+    """Box plot from segment_profiles' quantiles; whiskers at the 5th and 95th percentiles."""
+    clv = frames["segment_profiles"]
     figure = go.Figure(
         go.Box(
             x=clv["segment_name"],
-            q1=clv["q1"],
-            median=clv["median"],
-            q3=clv["q3"],
-            lowerfence=clv["p05"],
-            upperfence=clv["p95"],
-            mean=clv["mean"],
+            q1=clv["predicted_clv_12m_p25"],
+            median=clv["predicted_clv_12m_median"],
+            q3=clv["predicted_clv_12m_p75"],
+            lowerfence=clv["predicted_clv_12m_p05"],
+            upperfence=clv["predicted_clv_12m_p95"],
+            mean=clv["avg_predicted_clv_12m"],
             name="predicted CLV",
         )
     )

@@ -34,7 +34,7 @@ class Chart:
 CHARTS: tuple[Chart, ...] = (
     Chart(OVERVIEW, "Segments", "Segment sizes", data.segment_sizes, ("segment_profiles",)),
     Chart(OVERVIEW, "Segments", "Predicted CLV by segment", data.clv_by_segment,
-          ("clv_by_segment",)),
+          ("segment_profiles",)),
     Chart(OVERVIEW, "Segments", "Spending by family structure", insights.family_spend,
           ("demographic_insights",)),
     Chart(OVERVIEW, "Campaigns and experiments", "A/B test readout", data.ab_test_readout,

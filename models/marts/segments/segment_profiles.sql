@@ -1,9 +1,10 @@
 {#- One row per K-means segment: size, share of customers and revenue, demographics, RFM averages
     and tenure, what it buys and where (category and channel shares, the top of each), deal
     share, how campaign responders spend against the others, broadcast campaign response and
-    ROI, average CLV (heuristic and BG/NBD), and a targeting recommendation by the break-even
-    rule. -#}
+    ROI, average CLV (heuristic and BG/NBD) and the spread of BG/NBD CLV, and a targeting
+    recommendation by the break-even rule. -#}
 {%- set category_shares = prefixed('spend_share_', product_categories()) -%}
+{%- set clv_quantiles = {'p05': 0.05, 'p25': 0.25, 'median': 0.5, 'p75': 0.75, 'p95': 0.95} -%}
 {%- set channel_shares = prefixed('purchase_share_', purchase_channels()) %}
 
 with
@@ -59,6 +60,9 @@ profiles as (
         avg(net_revenue) as avg_monetary,
         avg(heuristic_clv_12m) as avg_clv,
         avg(predicted_clv_12m) as avg_predicted_clv_12m,
+        {% for name, fraction in clv_quantiles.items() -%}
+            {{ quantile('predicted_clv_12m', fraction) }} as predicted_clv_12m_{{ name }},
+        {% endfor -%}
         {{ mix_shares() }}
         {{ safe_divide(
             'sum(case when campaigns_accepted > 0 then 1 else 0 end)', 'count(*)'
@@ -132,7 +136,11 @@ final as (
         campaign_roi,
         break_even_response_rate,
         {{ cents('avg_clv') }} as avg_clv,
-        {{ cents('avg_predicted_clv_12m') }} as avg_predicted_clv_12m
+        {{ cents('avg_predicted_clv_12m') }} as avg_predicted_clv_12m,
+        {% for name in clv_quantiles -%}
+            {{ cents('predicted_clv_12m_' ~ name) }} as predicted_clv_12m_{{ name }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
     from measured
 )
 
