@@ -7,6 +7,9 @@ Markdown table and writes JSON.
 
     python benchmarks/benchmark.py 10000 100000 --pandas --json benchmarks/results.json
 
+With --exclude SELECTOR the build leaves those nodes out: run it back to back with the full build
+to measure what a part of the project costs.
+
 With --pandas it also runs benchmarks/pandas_baseline.py (the notebook way) on the same raw data
 and reports the ratio of the two wall times.
 """
@@ -64,7 +67,9 @@ def pandas_baseline(database: Path, workdir: Path) -> dict:
     return json.loads(output.read_text())
 
 
-def run_size(customers: int, workdir: Path, threads: int, with_pandas: bool) -> dict:
+def run_size(
+    customers: int, workdir: Path, threads: int, with_pandas: bool, exclude: str | None = None
+) -> dict:
     database = workdir / f"bench_{customers}.duckdb"
     target = workdir / f"target_{customers}"
     env = {**os.environ, "SEGMENT_MARTS_DB": str(database), "SEGMENT_MARTS_THREADS": str(threads),
@@ -77,6 +82,7 @@ def run_size(customers: int, workdir: Path, threads: int, with_pandas: bool) -> 
         size_vars,
         "--target-path",
         str(target),
+        *(["--exclude", exclude] if exclude else []),
     ]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
@@ -160,9 +166,16 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=5, help="slowest models listed per size")
     parser.add_argument("--pandas", action="store_true",
                         help="also run benchmarks/pandas_baseline.py on the same data")  # fmt: skip
+    parser.add_argument(
+        "--exclude",
+        help="dbt nodes left out of the build, to measure what a part costs: int_history_periods+",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
-        runs = [run_size(size, Path(workdir), args.threads, args.pandas) for size in args.sizes]
+        runs = [
+            run_size(size, Path(workdir), args.threads, args.pandas, args.exclude)
+            for size in args.sizes
+        ]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"Machine: {machine}\n\n{markdown(runs, args.top)}")
     if args.json:
