@@ -240,8 +240,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "response-features-leak-the-target",
         "models/intermediate/campaigns/int_response_features.sql",
-        "on sequenced_campaigns.campaign_sequence < snapshots.first_later_campaign",
-        "on sequenced_campaigns.campaign_sequence <= snapshots.first_later_campaign",
+        "on campaigns.broadcast_sequence < snapshots.first_later_campaign",
+        "on campaigns.broadcast_sequence <= snapshots.first_later_campaign",
         pytest("tests/python/test_e2e_marts.py", "-k", "count_only_campaigns_before_the_target"),
         "the target campaign counted among the customer's prior campaigns (a leak)",
         needs_build=True,
