@@ -1,15 +1,15 @@
 """Settings of the Python models, from the vars of dbt_project.yml.
 
-dbt Python models read vars only through their config, so dbt_project.yml gives each group of
-Python models the vars it needs in ``+meta``, under the vars' own names. A settings dataclass
-names the var behind each field (``from_var``); its defaults are the vars' defaults, written only
-in dbt_project.yml.
+dbt Python models read vars only through their config, so the properties files give each Python
+model the vars its settings read in ``config.meta``, under the vars' own names (one YAML anchor
+per group, e.g. ``segmentation_settings``). A settings dataclass names the var behind each field
+(``from_var``) and has no defaults of its own: they are the vars' defaults in dbt_project.yml.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import MISSING, field, fields
+from dataclasses import field, fields
 from typing import Any, TypeVar
 
 Settings = TypeVar("Settings")
@@ -37,7 +37,7 @@ def setting_value(value: Any, annotation: str, var: str) -> Any:
             return value.strip().lower() == "true"
         return bool(value)
     if base == "int":
-        return int(float(value)) if isinstance(value, str) else int(value)
+        return int(value)
     if base == "float":
         return float(value)
     return str(value)
@@ -53,13 +53,12 @@ def settings_from_meta(settings_class: type[Settings], meta: dict | None) -> Set
         if var is None:
             continue
         if var not in meta:
-            if setting.default is MISSING:
-                missing.append(var)
+            missing.append(var)
             continue
         values[setting.name] = setting_value(meta[var], str(setting.type), var)
     if missing:
         raise KeyError(
             f"{settings_class.__name__} needs var(s) {', '.join(missing)} in the model's "
-            "config.meta: dbt_project.yml passes them to the Python models"
+            "config.meta: its properties file passes them (the group's *_settings anchor)"
         )
     return settings_class(**values)
