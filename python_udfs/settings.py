@@ -21,6 +21,15 @@ def from_var(var: str) -> Any:
     return field(metadata={"var": var})
 
 
+def setting_vars(settings_class: type) -> dict[str, str]:
+    """Field name -> the var it comes from, for every field of ``settings_class`` a var sets."""
+    return {
+        setting.name: setting.metadata["var"]
+        for setting in fields(settings_class)
+        if "var" in setting.metadata
+    }
+
+
 def setting_value(value: Any, annotation: str, var: str) -> Any:
     """A var's value as the field's type: a config value may arrive as text (``"None"``,
     ``"2"``, ``"true"``) depending on how the engine renders it. Null stays None where the
@@ -47,15 +56,13 @@ def settings_from_meta(settings_class: type[Settings], meta: dict | None) -> Set
     """A settings dataclass from a dbt model's config.meta (keys are var names); a var missing
     from it is an error that names the var and where it is set."""
     meta = meta or {}
+    types = {setting.name: str(setting.type) for setting in fields(settings_class)}
     values, missing = {}, []
-    for setting in fields(settings_class):
-        var = setting.metadata.get("var")
-        if var is None:
-            continue
+    for name, var in setting_vars(settings_class).items():
         if var not in meta:
             missing.append(var)
             continue
-        values[setting.name] = setting_value(meta[var], str(setting.type), var)
+        values[name] = setting_value(meta[var], types[name], var)
     if missing:
         raise KeyError(
             f"{settings_class.__name__} needs var(s) {', '.join(missing)} in the model's "

@@ -3,13 +3,13 @@ those defaults are written, so the unit tests run the maths with the settings a 
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import yaml
 
 from conftest import PROJECT_DIR
-from python_udfs.settings import settings_from_meta
+from python_udfs.settings import setting_vars, settings_from_meta
 
 Settings = TypeVar("Settings")
 PROJECT_VARS: dict[str, Any] = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
@@ -17,11 +17,7 @@ PROJECT_VARS: dict[str, Any] = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").
 
 def project_meta(settings_class: type) -> dict[str, Any]:
     """The config.meta a build gives a model that reads ``settings_class``, on the defaults."""
-    return {
-        setting.metadata["var"]: PROJECT_VARS[setting.metadata["var"]]
-        for setting in fields(settings_class)
-        if "var" in setting.metadata
-    }
+    return {var: PROJECT_VARS[var] for var in setting_vars(settings_class).values()}
 
 
 def project_settings(settings_class: type[Settings], **overrides: Any) -> Settings:

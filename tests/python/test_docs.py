@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from python_udfs.clv import ClvSettings
 from python_udfs.response import ResponseSettings
 from python_udfs.segment_model import ModelSettings
 from python_udfs.segmentation import SegmentationSettings
+from python_udfs.settings import setting_vars
 from python_udfs.uplift import UpliftSettings
 
 pytestmark = pytest.mark.e2e
@@ -168,11 +168,10 @@ def test_every_python_model_gets_the_vars_its_settings_read_and_nothing_else(doc
             continue
         source = (PROJECT_DIR / node["original_file_path"]).read_text()
         needed = {
-            setting.metadata["var"]
+            var
             for name, settings_class in SETTINGS_READERS.items()
             if name in source
-            for setting in fields(settings_class)
-            if "var" in setting.metadata
+            for var in setting_vars(settings_class).values()
         }
         given = set(node["config"]["meta"]) - {"dbt_threads", "owner"}
         assert given >= needed, (node["name"], sorted(needed - given))

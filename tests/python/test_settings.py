@@ -11,7 +11,7 @@ from python_udfs.clv import ClvSettings
 from python_udfs.response import ResponseSettings
 from python_udfs.segment_model import ModelSettings
 from python_udfs.segmentation import SegmentationSettings
-from python_udfs.settings import from_var, settings_from_meta
+from python_udfs.settings import from_var, setting_vars, settings_from_meta
 from python_udfs.uplift import UpliftSettings
 
 
@@ -60,11 +60,12 @@ def test_null_and_malformed_values_are_refused_where_the_field_cannot_hold_them(
 )
 def test_every_setting_comes_from_a_var_of_dbt_project_yml(settings_class):
     # The defaults are written once, in dbt_project.yml: no field that a var sets has its own.
+    names = setting_vars(settings_class)
     for setting in fields(settings_class):
-        if "var" in setting.metadata:
-            assert setting.metadata["var"] in PROJECT_VARS, setting.name
+        if setting.name in names:
+            assert names[setting.name] in PROJECT_VARS, setting.name
             assert setting.default is setting.default_factory, setting.name  # both MISSING
     built = project_settings(settings_class)
-    for setting in fields(settings_class):
-        if "var" in setting.metadata and PROJECT_VARS[setting.metadata["var"]] is not None:
-            assert getattr(built, setting.name) == PROJECT_VARS[setting.metadata["var"]]
+    for name, var in names.items():
+        if PROJECT_VARS[var] is not None:
+            assert getattr(built, name) == PROJECT_VARS[var]
