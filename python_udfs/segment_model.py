@@ -553,7 +553,7 @@ def assign_periods(
         parts.append(
             pd.DataFrame(
                 {
-                    "customer_id": batch["customer_id"].to_numpy(),
+                    "customer_id": batch["customer_id"].array,
                     "period_end": batch["period_end"].to_numpy(),
                     "segment_id": labels,
                 }

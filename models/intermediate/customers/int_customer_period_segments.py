@@ -29,5 +29,6 @@ def model(dbt, session):
             newest = newest_value(session, dbt.this, "period_end")
             if newest is not None:
                 periods = rows_from(periods, "period_end", newest)
-        result = assign_periods(history, relation_batches(periods, ["period_end", *INPUT_COLUMNS]))
+        batches = relation_batches(periods, ["period_end", *INPUT_COLUMNS], arrow_text=True)
+        result = assign_periods(history, batches)
     return with_text_columns(session, result, ["segment_name"])

@@ -59,14 +59,37 @@ cell_segments as (
     ),
 {% endif %}
 
+recency_scores as (
+    {{ quintile_scores('new_periods', 'recency_days', higher_is_better=false, partition_by='period_end') }}
+),
+
+frequency_scores as (
+    {{ quintile_scores('new_periods', 'orders_count', partition_by='period_end') }}
+),
+
+monetary_scores as (
+    {{ quintile_scores('new_periods', 'net_revenue', partition_by='period_end') }}
+),
+
 scored as (
+    -- Recency, orders and net revenue are never null here (every row is a purchaser's), so the
+    -- scores join on plain equality; a row without a score would have no RFM segment, which a
+    -- not_null test on rfm_segment reports.
     select
-        *,
-        {{ quintile_score('recency_days', higher_is_better=false, partition_by='period_end') }}
-            as r_score,
-        {{ quintile_score('orders_count', partition_by='period_end') }} as f_score,
-        {{ quintile_score('net_revenue', partition_by='period_end') }} as m_score
+        new_periods.*,
+        recency_scores.score as r_score,
+        frequency_scores.score as f_score,
+        monetary_scores.score as m_score
     from new_periods
+    left join recency_scores
+        on new_periods.period_end = recency_scores.period_end
+            and new_periods.recency_days = recency_scores.recency_days
+    left join frequency_scores
+        on new_periods.period_end = frequency_scores.period_end
+            and new_periods.orders_count = frequency_scores.orders_count
+    left join monetary_scores
+        on new_periods.period_end = monetary_scores.period_end
+            and new_periods.net_revenue = monetary_scores.net_revenue
 ),
 
 final as (
