@@ -1,10 +1,6 @@
 {# An input in the canonical contract from a file or table: absent optional columns null or derived. #}
 {% macro contract_input(entity) -%}
     {%- set contract = input_contract()[entity] -%}
-    {%- if setting('input') == 'tables' and entity != 'purchase_summaries' -%}
-        {#- Called for lineage: dbt docs shows the source even though existence is checked at run time. -#}
-        {%- set _ = source('shop', entity) -%}
-    {%- endif -%}
     {%- if not execute or entity == 'purchase_summaries' -%}
         {{ return(empty_input(entity)) }}
     {%- endif -%}

@@ -108,6 +108,18 @@ def require_shared_file(path: Path) -> None:
     pytest.skip(message)
 
 
+def read_inputs(database: Path, model: str) -> set[str]:
+    """The sources and sample models ``model`` reads, by name, as the manifest of the last dbt
+    command on ``database`` records them (its lineage in dbt docs)."""
+    manifest = json.loads((database.parent / "target" / "manifest.json").read_text())
+    upstream = manifest["nodes"][f"model.segment_marts.{model}"]["depends_on"]["nodes"]
+    return {
+        ".".join(node.split(".")[2:])
+        for node in upstream
+        if node.startswith("source.") or node.startswith("model.segment_marts.sample_")
+    }
+
+
 def vars_arg(values: dict) -> list[str]:
     return ["--vars", json.dumps(values)]
 

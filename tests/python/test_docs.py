@@ -179,3 +179,18 @@ def test_every_python_model_gets_the_vars_its_settings_read_and_nothing_else(doc
             checked += 1
             assert given == needed, (node["name"], sorted(given - needed))
     assert checked >= 15
+
+
+def test_every_input_mode_is_a_documented_source_and_the_sample_reads_its_models(docs):
+    manifest = docs["manifest"]
+    sources = {
+        f"{node['source_name']}.{node['name']}": node["description"]
+        for node in manifest["sources"].values()
+    }
+    contract = ["customers", "orders", "campaigns", "campaign_contacts"]
+    expected = {f"{source}.{name}" for source in ("shop", "shop_files") for name in contract}
+    assert set(sources) == expected | {"personality_analysis.marketing_campaign"}
+    assert all(sources.values())
+    orders = manifest["nodes"]["model.segment_marts.base_shop__orders"]["depends_on"]["nodes"]
+    assert "model.segment_marts.sample_orders" in orders
+    assert not [node for node in orders if node.startswith("source.")]

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_DIR, DbtBuild, run_dbt, vars_arg
+from conftest import PROJECT_DIR, DbtBuild, read_inputs, run_dbt, vars_arg
 
 pytestmark = pytest.mark.e2e
 
@@ -111,6 +111,8 @@ def test_the_injection_in_the_folder_name_never_runs(hostile):
     tables = build.query("select table_schema, table_name from information_schema.tables")
     assert ("main", "pwned") not in tables
     assert build.scalar("select count(*) from marts.customers") > 0
+    # Lineage shows the files source the folder stands for.
+    assert read_inputs(build.database, "base_shop__orders") == {"shop_files.orders"}
 
 
 def test_every_hostile_row_is_kept_or_rejected_with_its_reason(hostile):

@@ -14,6 +14,7 @@ import pytest
 from conftest import (
     SHARED_MARKETING_FILE,
     DbtBuild,
+    read_inputs,
     require_shared_file,
     run_dbt,
     vars_arg,
@@ -350,6 +351,7 @@ def test_warehouse_tables_are_read_as_sources(tmp_path):
     build = DbtBuild(database=database, output="")
     assert_accounted(build, "orders", rows_in_file(ORDERS), "stg_shop__orders")
     assert build.scalar("select count(*) from marts.customers") == 4
+    assert read_inputs(database, "base_shop__orders") == {"shop.orders"}
     # No campaign_contacts table: campaign marts are empty, not failing.
     assert build.scalar("select count(*) from marts.campaign_performance") == 0
 
@@ -365,6 +367,10 @@ def test_marketing_campaign_file_has_no_control_arm_so_no_uplift(marketing_build
 
 
 def test_marketing_campaign_file_maps_every_row(marketing_build):
+    for model in ("base_shop__customers", "base_shop__orders", "base_shop__purchase_summaries"):
+        assert read_inputs(marketing_build.database, model) == {
+            "personality_analysis.marketing_campaign"
+        }
     assert marketing_build.scalar("select count(*) from marts.customers") == 2240
     assert_accounted(marketing_build, "customers", 2240, "stg_shop__customers")
     assert marketing_build.query(
