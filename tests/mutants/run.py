@@ -112,8 +112,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "kmeans-unscaled-features",
         "python_udfs/segmentation.py",
-        "    return (values - scaling.center) / scaling.scale",
-        "    return values",
+        "    values -= scaling.center\n    values /= scaling.scale\n",
+        "",
         pytest("tests/python/test_segmentation.py"),
         "K-means fitted on unscaled features (income outweighs every share)",
     ),

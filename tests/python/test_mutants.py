@@ -2,6 +2,7 @@
 killed by the tests named for it. The unmutated run is skipped: this suite runs the same tests
 on the unmutated code."""
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -10,6 +11,26 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def declared_mutants():
+    harness = PROJECT_DIR / "tests/mutants/run.py"
+    spec = importlib.util.spec_from_file_location("mutant_run", harness)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module.MUTANTS
+
+
+def test_every_mutant_text_occurs_exactly_once_in_its_file():
+    # Checked in seconds here so a refactor that moves a mutated line fails fast, not after the
+    # harness has spent minutes on the mutants before it.
+    misplaced = {
+        mutant.id: (PROJECT_DIR / mutant.path).read_text().count(mutant.find)
+        for mutant in declared_mutants()
+        if (PROJECT_DIR / mutant.path).read_text().count(mutant.find) != 1
+    }
+    assert not misplaced, f"mutant id: occurrences of its text (must be 1): {misplaced}"
 
 
 @pytest.mark.mutants
