@@ -94,14 +94,7 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
             f" using sample {SCATTER_SAMPLE} rows (reservoir, 42)"
         ),
         "k_selection": source.query("select * from {segment_k_selection} order by k"),
-        "rfm_grid": source.query(
-            """
-            select r_score, fm_score, rfm_segment, count(*) as customers
-            from {customer_rfm}
-            group by all
-            order by r_score, fm_score, rfm_segment
-            """
-        ),
+        "rfm_grid": source.query("select * from {rfm_grid} order by r_score, fm_score"),
         "clv_calibration": source.query(
             "select * from {clv_calibration} order by calibration_frequency"
         ),
@@ -138,22 +131,7 @@ def load_frames(source: MartSource) -> dict[str, pd.DataFrame]:
         "targeting_strategies": source.query(
             "select * from {targeting_strategies} order by campaign_id, variant, strategy"
         ),
-        "headline": source.query(
-            """
-            select
-                (select sum(net_revenue) from {customers}) as revenue,
-                (select count(*) from {customers} where has_purchased and recency_days <= 365)
-                    as active_customers,
-                (select avg(case when p_alive < 0.5 then 1.0 else 0.0 end) from {customer_clv}
-                    where p_alive is not null) as share_at_risk,
-                (select sum(predicted_clv_12m) from {customer_clv}) as predicted_clv_12m,
-                (select sum(case when attribution = 'incremental' then incremental_profit
-                    else profit end) from {campaign_performance} where segment_type = 'all')
-                    as campaign_profit,
-                (select count(*) from {campaign_performance}
-                    where segment_type = 'all' and attribution = 'gross') as gross_campaigns
-            """
-        ),
+        "headline": source.query("select * from {headline_kpis}"),
         "campaign_totals": source.query(
             """
             select * from {campaign_performance}

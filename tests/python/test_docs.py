@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,17 @@ def test_every_input_mode_is_a_documented_source_and_the_sample_reads_its_models
     orders = manifest["nodes"]["model.segment_marts.base_shop__orders"]["depends_on"]["nodes"]
     assert "model.segment_marts.sample_orders" in orders
     assert not [node for node in orders if node.startswith("source.")]
+
+
+def test_the_dashboard_exposure_lists_every_mart_the_dashboard_reads(docs):
+    manifest = docs["manifest"]
+    marts = {node["name"] for node in mart_nodes(manifest).values()}
+    code = (PROJECT_DIR / "dashboard" / "data.py").read_text()
+    named = set(re.findall(r"\{([a-z0-9_]+)\}", code)) | set(
+        re.findall(r"\.read\(\"([a-z0-9_]+)\"\)", code)
+    )
+    read = named & marts
+    exposure = manifest["exposures"]["exposure.segment_marts.marketing_dashboard"]
+    listed = {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
+    assert {"headline_kpis", "rfm_grid", "segment_validation"} <= read
+    assert read == listed

@@ -190,3 +190,51 @@ def test_the_discount_reads_out_both_significance_flags(sample_build):
     assert row["revenue_lift_rel"] == pytest.approx(
         row["revenue_diff"] / row["revenue_per_customer_control"], rel=1e-12
     )
+
+
+def test_headline_kpis_tie_out_to_the_generated_lines_and_campaigns(sample_build):
+    headline = sample_build.frame("select * from marts.headline_kpis")
+    assert len(headline) == 1
+    row = headline.iloc[0]
+    generated_revenue = sample_build.scalar(
+        """
+        select sum(amount) from sample.sample_order_lines
+        where not is_planted_duplicate and not is_planted_orphan
+        """
+    )
+    assert row["revenue"] == pytest.approx(generated_revenue, abs=0.01)
+    # Active: a bought line in the 365 days before the as-of date, counted from the order lines.
+    active = sample_build.scalar(
+        f"""
+        select count(distinct customer_id) from marts.orders
+        where not is_return and not is_order_date_in_future
+            and order_date >= date '{row["as_of_date"].date()}' - 365
+        """
+    )
+    assert row["active_customers"] == active > 0
+    # The generator sends one experiment with a control arm and five broadcasts.
+    broadcasts = sample_build.scalar(
+        """
+        select count(*) from (
+            select campaign_id from sample.sample_campaign_contacts
+            group by campaign_id having count(*) filter (where variant = 'control') = 0
+        )
+        """
+    )
+    assert row["gross_campaigns"] == broadcasts == 5
+    at_risk = sample_build.scalar(
+        "select avg((p_alive < 0.5)::int) from marts.customer_clv where p_alive is not null"
+    )
+    assert row["share_at_risk"] == pytest.approx(at_risk, abs=1e-12)
+    assert 0 < row["share_at_risk"] < 1
+
+
+def test_rfm_grid_counts_every_purchaser_once_in_their_cell(sample_build):
+    grid = sample_build.frame("select * from marts.rfm_grid")
+    cells = sample_build.frame(
+        "select r_score, fm_score, count(*) as n from marts.customer_rfm group by all"
+    )
+    merged = grid.merge(cells, on=["r_score", "fm_score"], how="outer", validate="one_to_one")
+    assert (merged["customers"] == merged["n"]).all()
+    assert grid["share_of_customers"].sum() == pytest.approx(1.0)
+    assert grid["rfm_segment"].notna().all()
