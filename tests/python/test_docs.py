@@ -110,6 +110,47 @@ def test_every_mart_has_a_grain_test_and_customer_marts_join_customers(docs):
     assert problems == []
 
 
+ROW_RULE_TESTS = {"not_null", "accepted_range", "accepted_values"}
+
+
+def test_sql_marts_hold_their_column_rules_as_warehouse_constraints(docs, sample_build):
+    """A SQL mart's not-null, range and accepted-value rules are column constraints of its
+    contract, so DuckDB refuses a violating row while building the table (one place per rule,
+    no separate test query). Its key keeps its unique + not_null tests (the grain test)."""
+    manifest = docs["manifest"]
+    declared, stray_tests = {}, []
+    for unique_id, node in mart_nodes(manifest).items():
+        if node["language"] != "sql":
+            continue
+        declared[node["name"]] = sorted(
+            constraint["type"]
+            for column in node["columns"].values()
+            for constraint in column.get("constraints", [])
+        )
+        keys = {
+            test["column_name"]
+            for test in data_tests_on(manifest, unique_id)
+            if (test.get("test_metadata") or {}).get("name") == "unique"
+        }
+        stray_tests += [
+            f"{node['name']}.{test['column_name']}: {test['test_metadata']['name']}"
+            for test in data_tests_on(manifest, unique_id)
+            if (test.get("test_metadata") or {}).get("name") in ROW_RULE_TESTS
+            and test["column_name"] not in keys
+        ]
+    enforced = {}
+    for table, kind in sample_build.query(
+        "select table_name, lower(replace(constraint_type, ' ', '_')) from duckdb_constraints() "
+        "where schema_name = 'marts' and constraint_type in ('CHECK', 'NOT NULL')"
+    ):
+        enforced.setdefault(table, []).append(kind)
+    assert stray_tests == []
+    assert sum(map(len, declared.values())) >= 200
+    assert {name: sorted(kinds) for name, kinds in enforced.items()} == {
+        name: kinds for name, kinds in declared.items() if kinds
+    }
+
+
 def test_singular_tests_mirror_models_and_say_what_they_assert():
     problems = []
     for path in sorted((PROJECT_DIR / "tests").rglob("*.sql")):
