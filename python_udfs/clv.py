@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -40,9 +41,12 @@ class GammaGammaParams:
     gamma: float
 
 
+Params = TypeVar("Params", BgNbdParams, GammaGammaParams)
+
+
 @dataclass(frozen=True)
-class FitResult:
-    params: BgNbdParams | GammaGammaParams | None
+class FitResult(Generic[Params]):
+    params: Params | None
     log_likelihood: float
     converged: bool
     message: str
@@ -150,7 +154,7 @@ def _minimize(negative_ll, start: np.ndarray) -> optimize.OptimizeResult:
 
 def fit_bgnbd(
     frequency, recency, age, penalizer: float = 0.0, with_covariance: bool = False
-) -> FitResult:
+) -> FitResult[BgNbdParams]:
     """Maximum-likelihood BG/NBD parameters; ``converged`` is False with a reason on failure.
     ``with_covariance`` also returns the log-parameters' covariance (about 40 more likelihood
     evaluations; only the intervals need it)."""
@@ -260,7 +264,7 @@ def gamma_gamma_sample(frequency, monetary_value) -> tuple[np.ndarray, np.ndarra
 
 def fit_gamma_gamma(
     frequency, monetary_value, penalizer: float = 0.0, with_covariance: bool = False
-) -> FitResult:
+) -> FitResult[GammaGammaParams]:
     """Maximum-likelihood Gamma-Gamma parameters on repeat buyers with positive mean value
     (``with_covariance`` as for ``fit_bgnbd``)."""
     x, m, _ = gamma_gamma_sample(frequency, monetary_value)
@@ -427,7 +431,7 @@ class ClvSettings:
 
 def fit_both(
     summary: pd.DataFrame, penalizer: float, with_covariance: bool = False
-) -> tuple[FitResult, FitResult]:
+) -> tuple[FitResult[BgNbdParams], FitResult[GammaGammaParams]]:
     """BG/NBD on every purchaser; Gamma-Gamma on repeat buyers with positive mean value."""
     x = summary["frequency"]
     bgnbd = fit_bgnbd(x, summary["recency"], summary["age"], penalizer, with_covariance)
@@ -436,7 +440,10 @@ def fit_both(
 
 
 def prediction_intervals(
-    bgnbd: FitResult, gamma_gamma: FitResult, history: pd.DataFrame, clv: np.ndarray
+    bgnbd: FitResult[BgNbdParams],
+    gamma_gamma: FitResult[GammaGammaParams],
+    history: pd.DataFrame,
+    clv: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """95% intervals of 365-day expected purchases and 12-month CLV from the uncertainty of the
     fitted parameters (delta method on the log scale; the two fits are independent, so the

@@ -93,7 +93,9 @@ def register_udfs(conn: DuckDBPyConnection) -> None:
         # Re-registration replaces: dbt may hand the same connection to the plugin twice.
         with contextlib.suppress(duckdb.Error):
             conn.remove_function(udf.name)
-        conn.create_function(
+        # The string forms of type and null_handling work on every supported DuckDB; the enums
+        # the stubs ask for moved module between versions.
+        conn.create_function(  # type: ignore[call-overload]
             udf.name,
             vectorize(udf.function, udf.arity),
             ["DOUBLE"] * udf.arity,

@@ -155,8 +155,12 @@ class StoredModel:
         return self.segment_ids[nearest], distance
 
 
-def _vector(text: object) -> np.ndarray | None:
-    return None if text is None or pd.isna(text) else np.asarray(json.loads(text), dtype=float)
+def _optional_vector(text: object) -> np.ndarray | None:
+    return None if text is None or pd.isna(text) else _vector(text)
+
+
+def _vector(text: object) -> np.ndarray:
+    return np.asarray(json.loads(str(text)), dtype=float)
 
 
 def _text(values: np.ndarray | None) -> str | None:
@@ -170,7 +174,7 @@ def latest_model(history: pd.DataFrame | None) -> StoredModel | None:
     version = int(history["model_version"].max())
     rows = history[history["model_version"] == version].sort_values("segment_id")
     first = rows.iloc[0]
-    components = _vector(first["projection_components"])
+    components = _optional_vector(first["projection_components"])
     centroids = np.vstack([_vector(text) for text in rows["centroid"]])
     if components is not None:
         components = components.reshape(centroids.shape[1], -1)
@@ -182,7 +186,7 @@ def latest_model(history: pd.DataFrame | None) -> StoredModel | None:
             center=_vector(first["feature_center"]),
             scale=_vector(first["feature_scale"]),
         ),
-        projection_mean=_vector(first["projection_mean"]),
+        projection_mean=_optional_vector(first["projection_mean"]),
         projection_components=components,
         segment_ids=rows["segment_id"].to_numpy(np.int64),
         names=tuple(rows["segment_name"]),
@@ -246,9 +250,9 @@ def check_drift(
     frame, fit_mask = feature_frame(features)
     reason = structural_reason(stored, frame.columns, segmentation, settings)
     applicable = stored is not None and all(name in frame.columns for name in stored.scaling.names)
-    if not applicable or not fit_mask.any():
-        return DriftCheck(reason is not None, reason or f"no customers to check; kept version "
-                          f"{stored.version}")  # fmt: skip
+    if stored is None or not applicable or not fit_mask.any():
+        kept = f"no customers to check; kept version {stored.version}" if stored else "no model"
+        return DriftCheck(reason is not None, reason or kept)
     labels, distances = stored.assign(stored.space(frame.loc[fit_mask]))
     shares = (labels[:, None] == stored.segment_ids[None, :]).mean(axis=0)
     psi = population_stability(stored.fit_shares, shares)
@@ -421,7 +425,7 @@ def next_model_version(
     version = stored.version + 1 if stored else 1
     model = fit_model(features, k, segmentation, version)
     kept_ids: set[int] = set()
-    if stored is not None:
+    if stored is not None and history is not None:
         matches = match_segments(stored, model, settings.match_max_distance)
         model = relabel(model, matches, history["segment_id"].to_numpy(np.int64))
         kept_ids = set(matches.values())

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import field, fields
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-Settings = TypeVar("Settings")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Settings = TypeVar("Settings", bound="DataclassInstance")
 NULLS = (None, "", "None", "none", "null")
 
 

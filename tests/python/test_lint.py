@@ -1,4 +1,5 @@
-"""The code passes the project's linters (ruff for Python, sqlfluff with the dbt templater)."""
+"""The code passes the project's linters (ruff and mypy for Python, sqlfluff with the dbt
+templater)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,12 @@ def test_ruff_check_passes():
 
 def test_ruff_format_is_applied():
     result = run(["ruff", "format", "--check", "."])
+    assert result.returncode == 0, result.stdout
+
+
+def test_mypy_finds_no_type_errors_in_python_udfs():
+    # Files and options come from pyproject.toml; the cache goes to a scratch directory.
+    result = run(["mypy", "--cache-dir", "/dev/null"])
     assert result.returncode == 0, result.stdout
 
 
