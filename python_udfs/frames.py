@@ -3,7 +3,8 @@ columns a model needs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -84,6 +85,45 @@ def with_text_columns(session: Any, frame: pd.DataFrame, columns: Sequence[str])
         )
         return session.from_df(frame).project(projection)
     return frame.astype(dict.fromkeys(columns, "string"))
+
+
+def on_own_cursor(session: Any, relation: Any) -> Any:
+    """``relation`` re-opened on a new cursor of the DuckDB ``session``, so its batches can
+    stream while the model's result is written through the session itself (one DuckDB
+    connection runs one query at a time); other engines: ``relation`` as is."""
+    if hasattr(session, "cursor") and hasattr(relation, "sql_query"):
+        return session.cursor().sql(relation.sql_query())
+    return relation
+
+
+def streamed_result(
+    session: Any, frames: Iterable[pd.DataFrame], empty: pd.DataFrame, text_columns: Sequence[str]
+) -> Any:
+    """A model result the warehouse writes batch by batch: on DuckDB an Arrow stream over
+    ``frames`` (each frame is converted when the writer asks for it, so memory holds a batch,
+    not the result), text columns stored as plain text (categoricals included); elsewhere the
+    frames concatenated. ``empty`` (the columns, typed) is the result when there are no frames.
+    """
+    frames = iter(frames)
+    first = next(frames, None)
+    if first is None:
+        return with_text_columns(session, empty, text_columns)
+    if not hasattr(session, "from_arrow"):
+        return with_text_columns(session, pd.concat([first, *frames], ignore_index=True),
+                                 text_columns)  # fmt: skip
+    import pyarrow as pa  # noqa: PLC0415 - only the DuckDB path needs it
+
+    head = pa.Table.from_pandas(first, preserve_index=False)
+    schema = pa.schema(
+        [pa.field(field.name, pa.string()) if field.name in text_columns else field
+         for field in head.schema]
+    )  # fmt: skip
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for frame in itertools.chain([first], frames):
+            yield from pa.Table.from_pandas(frame, preserve_index=False).cast(schema).to_batches()
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 # Up to this many ids are sent to the warehouse as an IN list; more are picked out of the rows

@@ -12,7 +12,7 @@ Pure functions, unit-tested in tests/python/test_segment_model.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -527,9 +527,6 @@ def assign_customers(
     )[ASSIGNMENT_COLUMNS]
 
 
-PERIOD_ASSIGNMENT_COLUMNS = ["customer_id", "period_end", "segment_id", "segment_name"]
-
-
 def segment_names(stored: StoredModel, segment_ids: np.ndarray) -> pd.Categorical:
     """The stored name of each of ``segment_ids`` (ids of ``stored``), as a categorical: one
     string per segment instead of one per row, which matters at tens of millions of rows."""
@@ -539,37 +536,36 @@ def segment_names(stored: StoredModel, segment_ids: np.ndarray) -> pd.Categorica
     return pd.Categorical.from_codes(name_codes[position], categories=categories)
 
 
-def assign_periods(
+PERIOD_ASSIGNMENT_DTYPES = {"customer_id": "string", "period_end": "datetime64[us]",
+                            "segment_id": "int64", "segment_name": "string"}  # fmt: skip
+
+
+def period_assignments(
     history: pd.DataFrame, batches: Iterable[pd.DataFrame], log: Log = log_progress
-) -> pd.DataFrame:
+) -> Iterator[pd.DataFrame]:
     """Every customer x period end of ``batches`` (the segmentation features as of each period
     end, any row order) assigned to the nearest centroid of the newest stored version, with that
-    segment's stored name: the segments of the past as the current model sees them."""
-    dtypes = {"customer_id": "string", "period_end": "datetime64[us]", "segment_id": "int64",
-              "segment_name": "string"}  # fmt: skip
+    segment's stored name: the segments of the past as the current model sees them. One frame
+    per batch, made when asked for, so a caller can write each before the next is read; nothing
+    when no model is stored."""
     stored = latest_model(history)
     if stored is None:
-        return typed_empty(PERIOD_ASSIGNMENT_COLUMNS, dtypes)
-    parts = []
+        return
+    assigned = 0
     for batch in batches:
         frame, _ = feature_frame(batch)
         labels, _ = stored.assign(stored.space(frame))
-        parts.append(
-            pd.DataFrame(
-                {
-                    "customer_id": batch["customer_id"].array,
-                    "period_end": batch["period_end"].to_numpy(),
-                    "segment_id": labels,
-                }
-            )
+        assigned += len(labels)
+        yield pd.DataFrame(
+            {
+                "customer_id": batch["customer_id"].array,
+                "period_end": batch["period_end"].to_numpy(),
+                "segment_id": labels,
+                "segment_name": segment_names(stored, labels),
+            }
         )
-    if not parts:
-        return typed_empty(PERIOD_ASSIGNMENT_COLUMNS, dtypes)
-    result = pd.concat(parts, ignore_index=True)
-    result["segment_name"] = segment_names(stored, result["segment_id"].to_numpy())
-    log(f"customer period segments: {len(result)} customer-periods assigned to version "
+    log(f"customer period segments: {assigned} customer-periods assigned to version "
         f"{stored.version}")  # fmt: skip
-    return result[PERIOD_ASSIGNMENT_COLUMNS]
 
 
 def segment_customers(

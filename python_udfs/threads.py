@@ -9,12 +9,15 @@ cores and spent most of their time switching.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from threadpoolctl import threadpool_limits
 
 from python_udfs.progress import log_progress
+
+Item = TypeVar("Item")
 
 
 def native_threads(dbt_threads: int | str | None, cores: int | None = None) -> int:
@@ -36,3 +39,12 @@ def limit_native_threads(model_name: str, meta: dict | None) -> Iterator[int]:
     log_progress(f"{model_name}: {threads} native thread(s) ({os.cpu_count()} cores)")
     with threadpool_limits(limits=threads):
         yield threads
+
+
+def stream_within_limit(
+    model_name: str, meta: dict | None, items: Iterable[Item]
+) -> Iterator[Item]:
+    """``items`` produced under ``limit_native_threads``: for a result the model returns as a
+    stream, which the warehouse consumes after the model function has returned."""
+    with limit_native_threads(model_name, meta):
+        yield from items

@@ -9,9 +9,13 @@ import pytest
 from python_udfs.frames import (
     cents,
     newest_value,
+    on_own_cursor,
+    relation_batches,
     relation_to_pandas,
     rows_for_ids,
     rows_from,
+    streamed_result,
+    typed_empty,
     with_text_columns,
 )
 
@@ -76,3 +80,44 @@ def test_text_columns_are_stored_as_varchar_not_enum():
             ("a",),
             ("c",),
         ]
+
+
+def test_a_streamed_result_is_written_batch_by_batch_while_its_input_streams():
+    # The input streams from its own cursor while the session writes the result, the way dbt
+    # materializes a Python model (register the result, then create table as select from it).
+    with duckdb.connect() as conn:
+        conn.execute("create table source as select i as id, i % 3 as code from range(2500) t(i)")
+        source = on_own_cursor(conn, conn.table("source").filter("id >= 500"))
+        produced = []
+
+        def labelled(batches):
+            for batch in batches:
+                produced.append(len(batch))
+                names = pd.Categorical.from_codes(batch["code"], categories=["a", "b", "c"])
+                yield batch.assign(name=names)
+
+        result = streamed_result(
+            conn, labelled(relation_batches(source, ["id", "code"], batch_rows=700)),
+            typed_empty(["id", "code", "name"], {"id": "int64", "code": "int64"}), ["name"],
+        )  # fmt: skip
+        assert produced == [700]  # only the first batch, for the schema, before the write
+        conn.register("result", result)
+        conn.execute("create table stored as select * from result")
+        assert sum(produced) == 2000
+        assert len(produced) >= 3
+        types = dict(conn.execute("select column_name, data_type from information_schema.columns "
+                                  "where table_name = 'stored'").fetchall())  # fmt: skip
+        assert types == {"id": "BIGINT", "code": "BIGINT", "name": "VARCHAR"}
+        assert conn.execute(
+            "select count(*), sum(id), count(*) filter (where name = chr(97 + code::int))"
+            " from stored"
+        ).fetchall() == [(2000, sum(range(500, 2500)), 2000)]
+
+
+def test_an_empty_streamed_result_keeps_the_typed_columns():
+    with duckdb.connect() as conn:
+        empty = typed_empty(["id", "name"], {"id": "int64", "name": "string"})
+        streamed_result(conn, iter(()), empty, ["name"]).create("stored")
+        types = dict(conn.execute("select column_name, data_type from information_schema.columns "
+                                  "where table_name = 'stored'").fetchall())  # fmt: skip
+        assert types == {"id": "BIGINT", "name": "VARCHAR"}

@@ -19,7 +19,6 @@ from python_udfs.segment_model import (
     DriftCheck,
     ModelSettings,
     assign_customers,
-    assign_periods,
     check_drift,
     drift_row,
     fit_model,
@@ -27,6 +26,7 @@ from python_udfs.segment_model import (
     match_segments,
     model_rows,
     next_model_version,
+    period_assignments,
     population_stability,
     relabel,
 )
@@ -90,7 +90,8 @@ def test_each_period_is_assigned_by_its_own_features_whatever_the_batches():
          moved.assign(period_end=pd.Timestamp("2024-02-29"))]
     ).sample(frac=1.0, random_state=3)  # fmt: skip
     batches = [periods.iloc[start : start + 70] for start in range(0, len(periods), 70)]
-    assigned = assign_periods(rows, batches, **QUIET).set_index(["period_end", "customer_id"])
+    assigned = pd.concat(period_assignments(rows, batches, **QUIET))
+    assigned = assigned.set_index(["period_end", "customer_id"])
 
     assert len(assigned) == 2 * len(features)
     january = assigned.loc[pd.Timestamp("2024-01-31")]
@@ -102,7 +103,7 @@ def test_each_period_is_assigned_by_its_own_features_whatever_the_batches():
     assert (february.loc[groups == 0, "segment_id"] == group_1_segment).all()
     names = dict(zip(rows["segment_id"], rows["segment_name"], strict=True))
     assert (assigned["segment_name"] == assigned["segment_id"].map(names)).all()
-    assert assign_periods(rows.iloc[0:0], batches, **QUIET).empty
+    assert list(period_assignments(rows.iloc[0:0], batches, **QUIET)) == []
 
 
 def test_the_same_or_slightly_newer_data_keeps_the_stored_model():
