@@ -3,7 +3,6 @@ columns a model needs."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -120,7 +119,8 @@ def streamed_result(
     )  # fmt: skip
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for frame in itertools.chain([first], frames):
+        yield from head.cast(schema).to_batches()
+        for frame in frames:
             yield from pa.Table.from_pandas(frame, preserve_index=False).cast(schema).to_batches()
 
     return pa.RecordBatchReader.from_batches(schema, batches())
