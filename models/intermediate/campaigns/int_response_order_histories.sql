@@ -1,8 +1,8 @@
 {#- One row per snapshot of int_response_snapshots x customer with order lines before its
     cutoff date: the purchase history the response and uplift models see at that date (recency,
     purchases, net amount, deal share, category shares of positive spend, channel shares of
-    purchases). An order counts as a purchase (deal, channel) before a cutoff when any such line
-    is dated before it. A view: int_response_features, its one reader, computes it once in its own
+    purchases). A line is an order (order_id is unique): a purchase (deal, channel) before a
+    cutoff is a bought line of that kind dated before it. A view: int_response_features, its one reader, computes it once in its own
     query (a table cost a 2.7M-row write and read at 1M customers); its grain is tested there. -#}
 {{ config(materialized='view') }}
 {%- set history_snapshots = ['train', 'experiment', 'score'] %}
@@ -28,52 +28,23 @@ cutoffs as (
     from snapshots
 ),
 
-order_first_dates as (
-    -- One row per order: the date of its first line of each kind. An order counts as a purchase
-    -- (deal, channel) before a cutoff when any such line is dated before it, that is when this
-    -- first date is; one pass serves every snapshot (see DECISIONLOG).
-    select
-        customer_id,
-        order_id,
-        min(order_date) filter (where not is_return) as first_purchase_date,
-        min(order_date) filter (where is_deal and not is_return) as first_deal_purchase_date,
-        {% for channel in purchase_channels() -%}
-            min(order_date) filter (where channel = '{{ channel }}' and not is_return)
-                as first_{{ channel }}_purchase_date{% if not loop.last %},{% endif %}
-        {% endfor %}
-    from orders
-    group by customer_id, order_id
-),
-
-order_counts as (
-    select
-        order_first_dates.customer_id,
-        {% for snapshot in history_snapshots -%}
-            {%- set before_cutoff = ' < cutoffs.' ~ snapshot ~ '_cutoff' %}
-            count(*) filter (where order_first_dates.first_purchase_date{{ before_cutoff }})
-                as {{ snapshot }}_purchases,
-            count(*) filter (where order_first_dates.first_deal_purchase_date{{ before_cutoff }})
-                as {{ snapshot }}_deal_purchases,
-            {% for channel in purchase_channels() -%}
-                count(*) filter (
-                    where order_first_dates.first_{{ channel }}_purchase_date{{ before_cutoff }}
-                ) as {{ snapshot }}_{{ channel }}_purchases
-                {%- if not (loop.last and snapshot == history_snapshots[-1]) %},{% endif %}
-            {% endfor %}
-        {%- endfor %}
-    from order_first_dates
-    cross join cutoffs
-    group by order_first_dates.customer_id
-),
-
 line_sums as (
-    -- Amounts are summed line by line: fixed-point sums give the same totals in any grouping.
+    -- One pass over the lines for every snapshot. A line is an order (order_id is unique), so
+    -- purchases are counted as lines; amounts are summed in fixed point, exact in any order.
     select
         orders.customer_id,
         {% for snapshot in history_snapshots -%}
             {%- set before_cutoff = 'orders.order_date < cutoffs.' ~ snapshot ~ '_cutoff' %}
+            {%- set bought_before_cutoff = 'not orders.is_return and ' ~ before_cutoff %}
             count(*) filter (where {{ before_cutoff }}) as {{ snapshot }}_lines,
-            max(orders.order_date) filter (where not orders.is_return and {{ before_cutoff }})
+            count(*) filter (where {{ bought_before_cutoff }}) as {{ snapshot }}_purchases,
+            count(*) filter (where orders.is_deal and {{ bought_before_cutoff }})
+                as {{ snapshot }}_deal_purchases,
+            {% for channel in purchase_channels() -%}
+                count(*) filter (where orders.channel = '{{ channel }}' and {{ bought_before_cutoff }})
+                    as {{ snapshot }}_{{ channel }}_purchases,
+            {% endfor -%}
+            max(orders.order_date) filter (where {{ bought_before_cutoff }})
                 as {{ snapshot }}_last_purchase_date,
             {{ money_sum('orders.amount', before_cutoff) }} as {{ snapshot }}_amount,
             {{ money_sum('greatest(orders.amount, 0)', before_cutoff) }}
@@ -100,11 +71,11 @@ order_history as (
             {{ day_diff(
                 'line_sums.' ~ snapshot ~ '_last_purchase_date', 'cutoffs.' ~ snapshot ~ '_cutoff'
             ) }} as recency_days,
-            order_counts.{{ snapshot }}_purchases as frequency,
+            line_sums.{{ snapshot }}_purchases as frequency,
             line_sums.{{ snapshot }}_amount as monetary,
             {{ safe_divide(
-                'order_counts.' ~ snapshot ~ '_deal_purchases',
-                'order_counts.' ~ snapshot ~ '_purchases'
+                'line_sums.' ~ snapshot ~ '_deal_purchases',
+                'line_sums.' ~ snapshot ~ '_purchases'
             ) }} as deal_share,
             {% for category in product_categories() -%}
                 {{ safe_divide(
@@ -114,13 +85,11 @@ order_history as (
             {% endfor -%}
             {% for channel in purchase_channels() -%}
                 {{ safe_divide(
-                    'order_counts.' ~ snapshot ~ '_' ~ channel ~ '_purchases',
-                    'order_counts.' ~ snapshot ~ '_purchases'
+                    'line_sums.' ~ snapshot ~ '_' ~ channel ~ '_purchases',
+                    'line_sums.' ~ snapshot ~ '_purchases'
                 ) }} as share_{{ channel }}{% if not loop.last %},{% endif %}
             {% endfor %}
         from line_sums
-        inner join order_counts
-            on line_sums.customer_id = order_counts.customer_id
         cross join cutoffs
         where line_sums.{{ snapshot }}_lines > 0
         {% if not loop.last %}union all{% endif %}

@@ -27,37 +27,17 @@ dated_lines as (
     from orders
 ),
 
-order_flags as (
-    -- One row per bought order, dated by its first bought line (returns are not purchases).
+period_lines as (
+    -- A line is an order (order_id is unique), so a period's orders are its purchase lines.
     select
         customer_id,
-        order_id,
-        {{ order_purchase_flags() }}
-        min(order_date) filter (where not is_return) as purchase_date
-    from dated_lines
-    group by customer_id, order_id
-),
-
-period_purchases as (
-    select
-        customer_id,
-        cast({{ dbt.date_trunc(grain, 'purchase_date') }} as date) as period_start,
-        count(*) as orders_in_period,
+        period_start,
+        count(*) filter (where is_purchase) as orders_in_period,
         {% for channel in purchase_channels() -%}
             count(*) filter (where is_{{ channel }}_purchase) as purchases_{{ channel }},
         {% endfor -%}
         count(*) filter (where is_deal_purchase) as deal_purchases,
-        min(purchase_date) as first_purchase_in_period
-    from order_flags
-    where is_purchase
-    group by customer_id, cast({{ dbt.date_trunc(grain, 'purchase_date') }} as date)
-),
-
-period_lines as (
-    -- Money by the date of each line, as int_customer_orders_aggregated sums it.
-    select
-        customer_id,
-        period_start,
+        min(order_date) filter (where is_purchase) as first_purchase_in_period,
         {{ money_sum('amount') }} as revenue_in_period,
         {% for category in product_categories() -%}
             {{ money_sum('amount', "category = '" ~ category ~ "'") }} as spend_{{ category }},
@@ -72,7 +52,8 @@ first_periods as (
         customer_id,
         min(period_start) as first_period_start,
         min(first_purchase_in_period) as first_order_date
-    from period_purchases
+    from period_lines
+    where orders_in_period > 0
     group by customer_id
 ),
 
@@ -82,21 +63,13 @@ active_periods as (
         period_lines.*,
         first_periods.first_period_start,
         first_periods.first_order_date,
-        complete_periods.as_of_date,
-        coalesce(period_purchases.orders_in_period, 0) as orders_in_period,
-        {% for channel in purchase_channels() -%}
-            coalesce(period_purchases.purchases_{{ channel }}, 0) as purchases_{{ channel }},
-        {% endfor -%}
-        coalesce(period_purchases.deal_purchases, 0) as deal_purchases
+        complete_periods.as_of_date
     from period_lines
     inner join first_periods
         on period_lines.customer_id = first_periods.customer_id
             and period_lines.period_start >= first_periods.first_period_start
     inner join complete_periods
         on period_lines.period_start = complete_periods.period_start
-    left join period_purchases
-        on period_lines.customer_id = period_purchases.customer_id
-            and period_lines.period_start = period_purchases.period_start
 ),
 
 active_to_date as (

@@ -50,31 +50,8 @@ orders_to_aggregate as (
     {%- endif %}
 ),
 
-order_totals as (
-    -- One row per customer x order with flags and sums over its lines, so the counts below are
-    -- plain counts (no count(distinct) over lines; see DECISIONLOG). An order counts when any of
-    -- its lines qualifies, and fixed-point sums are exact in two stages.
-    select
-        customer_id,
-        order_id,
-        {{ order_purchase_flags() }}
-        count(*) filter (where is_return) as return_lines,
-        {{ money_sum('amount', 'not is_return') }} as gross_revenue,
-        {{ money_sum('amount', 'is_return') }} as returned_revenue,
-        {{ money_sum('amount') }} as net_revenue,
-        {% for category in product_categories() -%}
-            {{ money_sum('amount', "category = '" ~ category ~ "'") }} as spend_{{ category }},
-        {% endfor -%}
-        {{ money_sum('amount', 'is_deal') }} as deal_revenue,
-        min(order_date) filter (where not is_return) as first_order_date,
-        max(order_date) filter (where not is_return) as last_order_date,
-        max(order_date) as last_activity_date
-    from orders_to_aggregate
-    group by customer_id, order_id
-),
-
 purchase_dates as (
-    -- One row per customer x day with a purchase (an order's lines can span days).
+    -- One row per customer x day with a purchase.
     select
         customer_id,
         order_date
@@ -91,32 +68,57 @@ purchase_days as (
     group by customer_id
 ),
 
-aggregated as (
+line_totals as (
+    -- A line is an order (order_id is unique), so orders are counted as lines; fixed-point sums
+    -- are exact, so the totals do not depend on the order the lines are summed in.
     select
-        order_totals.customer_id,
-        count(*) filter (where order_totals.is_purchase) as orders_count,
-        coalesce(max(purchase_days.purchase_days), 0) as purchase_days,
-        cast(sum(order_totals.return_lines) as {{ dbt.type_bigint() }}) as returns_count,
-        {{ money_sum('order_totals.gross_revenue') }} as gross_revenue,
-        coalesce(-{{ money_sum('order_totals.returned_revenue') }}, 0) as returned_amount,
-        {{ money_sum('order_totals.net_revenue') }} as net_revenue,
+        customer_id,
+        count(*) filter (where is_purchase) as orders_count,
+        count(*) filter (where is_return) as returns_count,
+        {{ money_sum('amount', 'not is_return') }} as gross_revenue,
+        coalesce(-{{ money_sum('amount', 'is_return') }}, 0) as returned_amount,
+        {{ money_sum('amount') }} as net_revenue,
         {% for category in product_categories() -%}
-            coalesce({{ money_sum('order_totals.spend_' ~ category) }}, 0) as spend_{{ category }},
+            coalesce({{ money_sum('amount', "category = '" ~ category ~ "'") }}, 0)
+                as spend_{{ category }},
         {% endfor -%}
         {% for channel in purchase_channels() -%}
-            count(*) filter (where order_totals.is_{{ channel }}_purchase) as purchases_{{ channel }},
+            count(*) filter (where is_{{ channel }}_purchase) as purchases_{{ channel }},
         {% endfor -%}
-        count(*) filter (where order_totals.is_deal_purchase) as deal_purchases,
-        coalesce({{ money_sum('order_totals.deal_revenue') }}, 0) as deal_revenue,
-        min(order_totals.first_order_date) as first_order_date,
-        max(order_totals.last_order_date) as last_order_date,
-        max(order_totals.last_activity_date) as last_activity_date,
+        count(*) filter (where is_deal_purchase) as deal_purchases,
+        coalesce({{ money_sum('amount', 'is_deal') }}, 0) as deal_revenue,
+        min(order_date) filter (where not is_return) as first_order_date,
+        max(order_date) filter (where not is_return) as last_order_date,
+        max(order_date) as last_activity_date
+    from orders_to_aggregate
+    group by customer_id
+),
+
+aggregated as (
+    select
+        line_totals.customer_id,
+        line_totals.orders_count,
+        coalesce(purchase_days.purchase_days, 0) as purchase_days,
+        line_totals.returns_count,
+        line_totals.gross_revenue,
+        line_totals.returned_amount,
+        line_totals.net_revenue,
+        {% for category in product_categories() -%}
+            line_totals.spend_{{ category }},
+        {% endfor -%}
+        {% for channel in purchase_channels() -%}
+            line_totals.purchases_{{ channel }},
+        {% endfor -%}
+        line_totals.deal_purchases,
+        line_totals.deal_revenue,
+        line_totals.first_order_date,
+        line_totals.last_order_date,
+        line_totals.last_activity_date,
         cast(null as {{ engine_type('double') }}) as web_visits_per_month,
         false as is_deal_purchases_capped
-    from order_totals
+    from line_totals
     left join purchase_days
-        on order_totals.customer_id = purchase_days.customer_id
-    group by order_totals.customer_id
+        on line_totals.customer_id = purchase_days.customer_id
 ),
 
 summarized as (
