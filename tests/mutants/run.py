@@ -6,8 +6,8 @@ term, a broken rule); the harness copies the tracked files to a scratch folder b
 project, applies one mutant, runs the tests named for it, and reports it killed (the tests
 failed) or survived (they passed: a gap in the tests). The original tree is never touched.
 
-    python tests/mutants/run.py              # the fast mutants (unit tests, about 2 minutes)
-    python tests/mutants/run.py --all        # also those that need a dbt build (20-80 s each)
+    python tests/mutants/run.py              # the fast mutants (unit tests, about 1 minute)
+    python tests/mutants/run.py --all        # also those that need a warehouse (5-15 s each)
     python tests/mutants/run.py --only clv   # mutants whose id contains "clv" (or: clv,rfm)
 
 Every command first runs on an unmutated copy and must pass there, so a mutant counts as killed
@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,15 +51,20 @@ def pytest(*targets: str) -> tuple[str, ...]:
             *targets)  # fmt: skip
 
 
-# A dbt build of the given selection (models, their data tests and dbt unit tests) on a small
-# generated sample, into the scratch folder.
-def dbt_build(selection: str) -> tuple[str, ...]:
-    dbt = shutil.which("dbt") or "dbt"
-    vars_ = '{"sample_customers": 2000, "sample_seed": 7}'
-    # cautious: only tests whose every parent is selected (a relationship test of an unselected
-    # mart would fail on a missing table, mutant or not).
-    return (dbt, "build", "--select", selection, "--indirect-selection", "cautious",
-            "--vars", vars_, "--target-path", "mutant_target")  # fmt: skip
+DBT = shutil.which("dbt") or "dbt"
+# Every dbt command of the harness: a small generated sample, one target folder. The same vars,
+# profile and warehouse path each time, so dbt re-parses only the mutated file.
+DBT_OPTIONS = ("--vars", '{"sample_customers": 2000, "sample_seed": 7}',
+               "--target-path", "mutant_target")  # fmt: skip
+
+
+def dbt_build(*models: str) -> tuple[str, ...]:
+    """A dbt build of ``models`` (with their data tests and dbt unit tests) on a copy of the
+    warehouse built from the unmutated code (``WAREHOUSE``): the models read their unmutated
+    parents. List every model the mutated file feeds whose tests should catch the mutant."""
+    # buildable: tests whose parents are selected or built in the warehouse before them.
+    return (DBT, "build", "--select", *models, "--indirect-selection", "buildable",
+            *DBT_OPTIONS)  # fmt: skip
 
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -186,7 +193,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "macros/formulas/experiment_recommendation.sql",
         "when ({{ profit_ci_low }}) > 0 then 'target'",
         "when ({{ profit_ci_high }}) > 0 then 'target'",
-        dbt_build("+campaign_performance"),
+        dbt_build("campaign_performance"),
         "target an experiment whose profit interval merely reaches above 0",
         needs_build=True,
     ),
@@ -195,7 +202,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "macros/formulas/break_even_response_rate.sql",
         "{{ safe_divide(cost_per_contact, revenue_per_response) }}",
         "{{ safe_divide(revenue_per_response, cost_per_contact) }}",
-        dbt_build("+segment_profiles"),
+        dbt_build("int_campaigns_classified", "segment_profiles"),
         "break-even response rate as revenue over cost",
         needs_build=True,
     ),
@@ -204,7 +211,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "models/marts/campaigns/campaign_performance.sql",
         "{{ return_on_cost('incremental_revenue', 'cost') }} as incremental_roi",
         "{{ return_on_cost('revenue', 'cost') }} as incremental_roi",
-        dbt_build("+campaign_performance"),
+        dbt_build("campaign_performance"),
         "an experiment's ROI computed on gross instead of incremental revenue",
         needs_build=True,
     ),
@@ -215,7 +222,7 @@ MUTANTS: tuple[Mutant, ...] = (
         " filter (where is_control) as revenue_mean_control",
         "as revenue_mean_control,\n        avg(coalesce(response_revenue, 0))"
         " filter (where is_control) as revenue_mean_treatment",
-        dbt_build("+campaign_performance"),
+        dbt_build("campaign_performance"),
         "treatment and control swapped in the revenue lift",
         needs_build=True,
     ),
@@ -224,7 +231,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "models/marts/customers/customer_rfm.sql",
         "quintile_score('recency_days', higher_is_better=false)",
         "quintile_score('recency_days', higher_is_better=true)",
-        dbt_build("+customer_rfm"),
+        dbt_build("customer_rfm"),
         "the RFM recency score reversed (long-lapsed customers score 5)",
         needs_build=True,
     ),
@@ -242,7 +249,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "models/intermediate/campaigns/int_response_features.sql",
         "on campaigns.broadcast_sequence < snapshots.first_later_campaign",
         "on campaigns.broadcast_sequence <= snapshots.first_later_campaign",
-        pytest("tests/python/test_e2e_marts.py", "-k", "count_only_campaigns_before_the_target"),
+        dbt_build("int_response_features"),
         "the target campaign counted among the customer's prior campaigns (a leak)",
         needs_build=True,
     ),
@@ -283,30 +290,90 @@ def scratch_env(root: Path, database: str) -> dict[str, str]:
     return env
 
 
-def run(mutant: Mutant) -> tuple[str, float, str]:
-    """(outcome, seconds, last output lines); outcome 'killed' when the command reports failing
-    tests (exit status 1 for pytest and dbt alike), 'survived' when it passes, 'error' when it
-    could not run (a crash, a usage or collection error: that proves nothing either way). The
-    scratch folder sits beside the project, so tests that read ../shared find it."""
-    started = time.perf_counter()
+# The dbt mutants' warehouse, and the copy of it built from the unmutated code.
+WAREHOUSE = "mutant.duckdb"
+UNMUTATED = "unmutated.duckdb"
+
+
+def is_dbt(command: tuple[str, ...]) -> bool:
+    return command[0] == DBT
+
+
+def rebuilt_models(command: tuple[str, ...]) -> tuple[str, ...]:
+    return command[command.index("--select") + 1 : command.index("--indirect-selection")]
+
+
+def warehouse_command(mutants: list[Mutant]) -> tuple[str, ...]:
+    """The seeds and models of every dbt mutant's models and all their parents."""
+    models = dict.fromkeys(m for mutant in mutants for m in rebuilt_models(mutant.command))
+    return (DBT, "build", "--select", *(f"+{model}" for model in models),
+            "--resource-type", "seed", "--resource-type", "model", *DBT_OPTIONS)  # fmt: skip
+
+
+@contextmanager
+def dbt_workbench(mutants: list[Mutant]) -> Iterator[Path]:
+    """One scratch copy for all dbt mutants, with the unmutated warehouse built once: each
+    mutant rebuilds only its models on a fresh copy of it, and dbt keeps its parsed project."""
+    dbt_mutants = [mutant for mutant in mutants if is_dbt(mutant.command)]
     with tempfile.TemporaryDirectory(prefix=".mutant-", dir=PROJECT_DIR.parent) as folder:
         root = Path(folder)
-        scratch_copy(root)
-        apply(mutant, root)
-        result = subprocess.run(
-            mutant.command,
-            cwd=root,
-            env=scratch_env(root, "mutant.duckdb"),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        if dbt_mutants:
+            scratch_copy(root)
+            result = subprocess.run(
+                warehouse_command(dbt_mutants),
+                cwd=root,
+                env=scratch_env(root, WAREHOUSE),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise SystemExit(f"the unmutated warehouse did not build:\n{result.stdout[-3000:]}")
+            shutil.copy(root / WAREHOUSE, root / UNMUTATED)
+        yield root
+
+
+def run_in_workbench(command: tuple[str, ...], root: Path) -> subprocess.CompletedProcess:
+    shutil.copy(root / UNMUTATED, root / WAREHOUSE)
+    return subprocess.run(
+        command, cwd=root, env=scratch_env(root, WAREHOUSE), capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+
+
+def run(mutant: Mutant, workbench: Path) -> tuple[str, float, str]:
+    """(outcome, seconds, last output lines); outcome 'killed' when the command reports failing
+    tests (exit status 1 for pytest and dbt alike), 'survived' when it passes, 'error' when it
+    could not run (a crash, a usage or collection error: that proves nothing either way). A
+    pytest mutant gets its own scratch copy beside the project (tests that read ../shared find
+    it); a dbt mutant is applied in the workbench and undone after its build."""
+    started = time.perf_counter()
+    if is_dbt(mutant.command):
+        unmutated = (workbench / mutant.path).read_text()
+        apply(mutant, workbench)
+        try:
+            result = run_in_workbench(mutant.command, workbench)
+        finally:
+            (workbench / mutant.path).write_text(unmutated)
+    else:
+        with tempfile.TemporaryDirectory(prefix=".mutant-", dir=PROJECT_DIR.parent) as folder:
+            root = Path(folder)
+            scratch_copy(root)
+            apply(mutant, root)
+            result = subprocess.run(
+                mutant.command,
+                cwd=root,
+                env=scratch_env(root, "mutant.duckdb"),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
     tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-3:])
     outcome = {0: "survived", 1: "killed"}.get(result.returncode, "error")
     return outcome, time.perf_counter() - started, tail
 
 
-def baseline_failures(mutants: list[Mutant]) -> list[str]:
+def baseline_failures(mutants: list[Mutant], workbench: Path) -> list[str]:
     """The commands that fail on the unmutated copy: a mutant 'killed' by them proves nothing."""
     failing = []
     with tempfile.TemporaryDirectory(prefix=".mutant-", dir=PROJECT_DIR.parent) as folder:
@@ -314,9 +381,12 @@ def baseline_failures(mutants: list[Mutant]) -> list[str]:
         scratch_copy(root)
         env = scratch_env(root, "baseline.duckdb")
         for command in dict.fromkeys(mutant.command for mutant in mutants):
-            result = subprocess.run(
-                command, cwd=root, env=env, capture_output=True, text=True, check=False
-            )
+            if is_dbt(command):
+                result = run_in_workbench(command, workbench)
+            else:
+                result = subprocess.run(
+                    command, cwd=root, env=env, capture_output=True, text=True, check=False
+                )
             if result.returncode != 0:
                 failing.append(" ".join(command))
     return failing
@@ -337,22 +407,27 @@ def main() -> int:
         for m in MUTANTS
         if (options.all or not m.needs_build) and any(word in m.id for word in words)
     ]
-    if options.no_baseline:
-        print(f"{len(chosen)} mutants; the unmutated code is not run here (--no-baseline)")
-    else:
-        broken = baseline_failures(chosen)
-        if broken:
-            print("these commands fail without any mutant; fix them first:")
-            print("  " + "\n  ".join(broken))
-            return 2
-        print(f"{len(chosen)} mutants; every command passes on the unmutated code")
-    not_killed = []
-    for mutant in chosen:
-        outcome, seconds, tail = run(mutant)
-        print(f"{outcome:8} {seconds:6.1f} s  {mutant.id}: {mutant.why}")
-        if outcome != "killed":
-            not_killed.append(mutant.id)
-            print("    " + tail.replace("\n", "\n    "))
+    started = time.perf_counter()
+    with dbt_workbench(chosen) as workbench:
+        if any(is_dbt(mutant.command) for mutant in chosen):
+            seconds = time.perf_counter() - started
+            print(f"the unmutated warehouse for the dbt mutants built in {seconds:.1f} s")
+        if options.no_baseline:
+            print(f"{len(chosen)} mutants; the unmutated code is not run here (--no-baseline)")
+        else:
+            broken = baseline_failures(chosen, workbench)
+            if broken:
+                print("these commands fail without any mutant; fix them first:")
+                print("  " + "\n  ".join(broken))
+                return 2
+            print(f"{len(chosen)} mutants; every command passes on the unmutated code")
+        not_killed = []
+        for mutant in chosen:
+            outcome, seconds, tail = run(mutant, workbench)
+            print(f"{outcome:8} {seconds:6.1f} s  {mutant.id}: {mutant.why}")
+            if outcome != "killed":
+                not_killed.append(mutant.id)
+                print("    " + tail.replace("\n", "\n    "))
     print(f"{len(chosen) - len(not_killed)} killed, {len(not_killed)} survived")
     return 1 if not_killed else 0
 
