@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import (
@@ -309,6 +310,27 @@ def evaluate_k_range(
     return table
 
 
+# Split-half pairs measured before a k may stop early, and the one-sided t quantile its mean must
+# clear the threshold by (in standard errors) to stop.
+MIN_STABILITY_PAIRS = 5
+STABILITY_STOP_QUANTILE = 0.999
+
+
+def stability_is_settled(scores: Sequence[float], threshold: float) -> bool:
+    """Whether more split-half pairs could not change which side of ``threshold`` the mean ARI
+    falls on: after ``MIN_STABILITY_PAIRS`` pairs, the mean is more than t(0.999, n - 1) standard
+    errors from the threshold. Pairs agreeing to within a few thousandths (a clearly reproduced or
+    clearly broken k) stop at five; a k near the threshold uses every pair."""
+    count = len(scores)
+    if count < MIN_STABILITY_PAIRS:
+        return False
+    spread = float(np.std(scores, ddof=1))
+    distance = abs(float(np.mean(scores)) - threshold)
+    if spread == 0:
+        return distance > 0
+    return distance > float(student_t.ppf(STABILITY_STOP_QUANTILE, count - 1)) * spread / count**0.5
+
+
 def split_half_stability(
     matrix: np.ndarray, k_values: list[int], settings: SegmentationSettings, log: Log = log_progress
 ) -> pd.DataFrame:
@@ -318,6 +340,8 @@ def split_half_stability(
     ``stability_sample_size`` rows; K-means is fitted on each half, the first half's model labels
     the second half, and the adjusted Rand index between those labels and the second half's own
     fit measures agreement (1 = the same segments, 0 = chance). The same halves serve every k.
+    A k stops before ``stability_pairs`` once its side of ``min_stability`` is settled
+    (``stability_is_settled``): at 10k customers k = 2 and 3 agree to within 0.01 in five pairs.
 
     k are measured in increasing order. Under the stability rule, once an actionable k has been
     reached with every k so far reproduced, the first k that is not reproduced ends the walk and
@@ -335,13 +359,15 @@ def split_half_stability(
             rows.append({"k": k, "stability_ari": np.nan, "stability_ari_se": np.nan})
             continue
         started = time.perf_counter()
-        scores = []
+        scores: list[float] = []
         for pair, order in enumerate(halves):
             first, second = matrix[order[:half]], matrix[order[half:]]
             seed = settings.seed + 2 * pair
             labeller = make_kmeans(k, half, settings, seed=seed).fit(first)
             own = make_kmeans(k, half, settings, seed=seed + 1).fit(second)
             scores.append(adjusted_rand_score(own.labels_, labeller.predict(second)))
+            if stability_is_settled(scores, settings.min_stability):
+                break
         mean = float(np.mean(scores))
         se = float(np.std(scores, ddof=1)) / len(scores) ** 0.5 if len(scores) > 1 else np.nan
         rows.append({"k": k, "stability_ari": mean, "stability_ari_se": se})

@@ -8,6 +8,7 @@ import pytest
 from project_settings import project_settings
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
+from python_udfs import segmentation
 from python_udfs.segment_model import segment_customers
 from python_udfs.segmentation import (
     INPUT_COLUMNS,
@@ -21,6 +22,7 @@ from python_udfs.segmentation import (
     order_segments_by_value,
     prepare_features,
     split_half_stability,
+    stability_is_settled,
     validation_table,
 )
 
@@ -176,6 +178,40 @@ def test_split_half_stability_reproduces_planted_groups_and_stops_after_the_firs
     # The vote rule keeps measuring every k, for the table.
     every = split_half_stability(matrix, [2, 3, 4, 5, 6], VOTE, log=lambda _: None)
     assert every["stability_ari"].notna().all()
+
+
+def test_stability_settles_only_when_the_mean_is_clear_of_the_threshold_by_the_t_margin():
+    # Scores 0.92..0.96: mean 0.94, sd 0.01581, se 0.007071; t(0.999, 4) = 7.173, so the mean
+    # must be 0.0507 from the threshold.
+    scores = [0.92, 0.93, 0.94, 0.95, 0.96]
+    assert not stability_is_settled(scores, 0.9)  # 0.04 away
+    assert stability_is_settled(scores, 0.88)  # 0.06 away
+    assert stability_is_settled(scores, 0.9999)  # 0.0599 below
+    assert not stability_is_settled(scores[:4], 0.5)  # fewer than five pairs never settle
+    assert stability_is_settled([0.99] * 5, 0.9)
+    assert not stability_is_settled([0.9] * 5, 0.9)
+
+
+def test_a_clearly_reproduced_k_stops_after_five_pairs_and_keeps_its_verdict(monkeypatch):
+    features, _ = planted_customers(300)
+    matrix = prepare_features(features).matrix
+    settings = project_settings(SegmentationSettings, stability_pairs=20, stability_sample_size=400)
+
+    def measure() -> tuple[pd.Series, dict[int, int]]:
+        messages: list[str] = []
+        table = split_half_stability(matrix, [2, 3, 4], settings, log=messages.append)
+        pairs = {int(m.split("k=")[1].split()[0]): int(m.split(" over ")[1].split()[0])
+                 for m in messages}  # fmt: skip
+        return table.set_index("k")["stability_ari"], pairs
+
+    ari, pairs = measure()
+    assert ari[3] > 0.99 and pairs[3] == 5
+    assert ari[4] < settings.min_stability
+    monkeypatch.setattr(segmentation, "MIN_STABILITY_PAIRS", 21)  # never settles: all 20 pairs
+    every_ari, every_pairs = measure()
+    assert set(every_pairs.values()) == {20}
+    assert every_ari[3] > 0.99 and every_ari[4] < settings.min_stability
+    assert max(pairs.values()) <= 20 and sum(pairs.values()) < sum(every_pairs.values())
 
 
 def test_segments_are_numbered_by_value_whatever_the_raw_labels():
