@@ -139,10 +139,6 @@ def make_model(
       0.255 -> 0.258 and 0.248 -> 0.250, in 0.7 s instead of 3.5 s and 1.5 s instead of 6.5 s.
       Unweighted trees of unlimited depth were as fast but lost PR-AUC at 20,000 contacts
       (0.245).
-    - the SVM (on at most ``svm_max_rows`` contacts) regularizes with C = 0.3: against C = 1,
-      ROC-AUC 0.765 -> 0.775 and 0.771 -> 0.783, PR-AUC 0.224 -> 0.238 and 0.239 -> 0.246, in
-      the same time. A cap of 3,000 rows instead of 5,000 cost a third of the time but lost
-      ROC-AUC at 20,000 contacts (0.759).
     """
     if name == "logistic_regression":
         classifier = LogisticRegression(max_iter=2000, class_weight="balanced", C=0.5)
@@ -157,7 +153,7 @@ def make_model(
             random_state=seed,
         )  # fmt: skip
     elif name == "svm":
-        classifier = SVC(kernel="rbf", C=0.3, class_weight="balanced", random_state=seed)
+        classifier = SVC(kernel="rbf", C=1.0, class_weight="balanced", random_state=seed)
     else:
         raise ValueError(f"unknown model {name}")
     scale = name in {"logistic_regression", "svm"}
