@@ -316,19 +316,26 @@ MIN_STABILITY_PAIRS = 5
 STABILITY_STOP_QUANTILE = 0.999
 
 
+def mean_and_standard_error(scores: Sequence[float]) -> tuple[float, float]:
+    """The mean of ``scores`` and its standard error (NaN for fewer than two scores)."""
+    mean = float(np.mean(scores))
+    if len(scores) < 2:
+        return mean, np.nan
+    return mean, float(np.std(scores, ddof=1)) / len(scores) ** 0.5
+
+
 def stability_is_settled(scores: Sequence[float], threshold: float) -> bool:
     """Whether more split-half pairs could not change which side of ``threshold`` the mean ARI
     falls on: after ``MIN_STABILITY_PAIRS`` pairs, the mean is more than t(0.999, n - 1) standard
     errors from the threshold. Pairs agreeing to within a few thousandths (a clearly reproduced or
     clearly broken k) stop at five; a k near the threshold uses every pair."""
-    count = len(scores)
-    if count < MIN_STABILITY_PAIRS:
+    if len(scores) < MIN_STABILITY_PAIRS:
         return False
-    spread = float(np.std(scores, ddof=1))
-    distance = abs(float(np.mean(scores)) - threshold)
-    if spread == 0:
+    mean, se = mean_and_standard_error(scores)
+    distance = abs(mean - threshold)
+    if se == 0:
         return distance > 0
-    return distance > float(student_t.ppf(STABILITY_STOP_QUANTILE, count - 1)) * spread / count**0.5
+    return distance > float(student_t.ppf(STABILITY_STOP_QUANTILE, len(scores) - 1)) * se
 
 
 def split_half_stability(
@@ -368,8 +375,7 @@ def split_half_stability(
             scores.append(adjusted_rand_score(own.labels_, labeller.predict(second)))
             if stability_is_settled(scores, settings.min_stability):
                 break
-        mean = float(np.mean(scores))
-        se = float(np.std(scores, ddof=1)) / len(scores) ** 0.5 if len(scores) > 1 else np.nan
+        mean, se = mean_and_standard_error(scores)
         rows.append({"k": k, "stability_ari": mean, "stability_ari_se": se})
         if walk_intact and mean < settings.min_stability:
             walk_intact = False
