@@ -22,6 +22,7 @@ from sklearn.metrics import (
     davies_bouldin_score,
 )
 
+from python_udfs.child import call_in_child
 from python_udfs.frames import typed_empty
 from python_udfs.progress import Log, log_progress
 from python_udfs.settings import from_var, settings_from_meta
@@ -577,6 +578,12 @@ def principal_components(matrix: np.ndarray, seed: int, n: int = 3) -> np.ndarra
     return out
 
 
+def ward_labels(matrix: np.ndarray, k: int) -> np.ndarray:
+    """Ward's hierarchical clustering of the rows, cut at k clusters. Its linkage holds the
+    interpreter lock throughout, so the model calls it through ``call_in_child``."""
+    return AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(matrix)
+
+
 def validation_metrics(
     matrix: np.ndarray, labels: np.ndarray, k: int, settings: SegmentationSettings
 ) -> dict[str, float]:
@@ -588,7 +595,7 @@ def validation_metrics(
     mean and minimum adjusted Rand index of every row's assignment against the delivered labels.
     """
     sample = metric_sample(len(matrix), settings.metric_sample_size, settings.seed)
-    ward = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(matrix[sample])
+    ward = call_in_child(ward_labels, matrix[sample], k)
     silhouettes = mean_silhouettes(matrix[sample], [labels[sample], ward])
     refit_scores = [
         adjusted_rand_score(

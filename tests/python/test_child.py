@@ -1,0 +1,42 @@
+"""python_udfs.child: a function computed in a child process returns what it returns in this one,
+its progress reaches this process's log, its failure names it, and its thread pools are capped."""
+
+import math
+import os
+
+import numpy as np
+import pytest
+
+from python_udfs import child
+from python_udfs.child import call_in_child
+from python_udfs.progress import log_progress
+from python_udfs.segmentation import ward_labels
+
+
+def test_the_child_returns_the_in_process_result():
+    rng = np.random.default_rng(3)
+    # Three planted, well separated blobs: Ward must find them, in either process.
+    matrix = np.vstack([rng.normal(centre, 0.1, size=(40, 2)) for centre in (0, 5, 10)])
+    labels = call_in_child(ward_labels, matrix, 3)
+    np.testing.assert_array_equal(labels, ward_labels(matrix, 3))
+    assert sorted(np.bincount(labels)) == [40, 40, 40]
+    assert len({tuple(labels[i : i + 40]) for i in (0, 40, 80)}) == 3
+
+
+def test_progress_lines_are_relayed_and_keyword_arguments_pass(monkeypatch):
+    relayed = []
+    monkeypatch.setattr(child, "log_progress", relayed.append)
+    call_in_child(log_progress, message="fitting 3 learners in the child")
+    assert relayed == ["fitting 3 learners in the child"]
+
+
+def test_a_failure_in_the_child_names_the_function_and_the_error():
+    with pytest.raises(RuntimeError, match=r"math\.sqrt failed in its child process") as failure:
+        call_in_child(math.sqrt, -1.0)
+    assert "ValueError: math domain error" in str(failure.value)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_the_child_native_pools_get_the_parents_share(threads):
+    assert call_in_child(os.getenv, "OMP_NUM_THREADS", threads=threads) == str(threads)
+    assert call_in_child(os.getenv, "OPENBLAS_NUM_THREADS", threads=threads) == str(threads)
