@@ -137,7 +137,8 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtBuild]
         "export_parquet": True,
         "export_path": str(workdir / "exports"),
     }
-    result = run_dbt(["build", *vars_arg(settings)], database)
+    # Unit tests are left out of a build without selection (selectors.yml); this one runs them.
+    result = run_dbt(["build", "--selector", "everything", *vars_arg(settings)], database)
     yield DbtBuild(database=database, output=result.stdout, settings=settings)
 
 

@@ -3,6 +3,8 @@ of the generator come back out of the marts."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 
@@ -28,6 +30,17 @@ def truth(build, name: str) -> float:
 def test_build_prints_no_deprecation_warning(sample_build):
     assert "Deprecat" not in sample_build.output
     assert "PASS=" in sample_build.output and "ERROR=0" in sample_build.output
+
+
+def finished_line(output: str) -> str:
+    return next(line for line in output.splitlines() if "Finished running" in line)
+
+
+def test_the_everything_selector_runs_every_unit_test(sample_build):
+    manifest = json.loads((sample_build.database.parent / "target" / "manifest.json").read_text())
+    unit_tests = len(manifest["unit_tests"])
+    assert unit_tests >= 15
+    assert f" {unit_tests} unit tests" in finished_line(sample_build.output)
 
 
 def test_sample_size_follows_the_var(sample_build):

@@ -106,6 +106,14 @@ def hostile(tmp_path_factory) -> tuple[DbtBuild, str, Path]:
     return DbtBuild(database=database, output=result.stdout), result.stdout, folder
 
 
+def test_a_build_without_selection_runs_the_data_tests_but_no_unit_test(hostile):
+    # selectors.yml's default: unit tests check fixtures, not the user's data.
+    _, output, _ = hostile
+    finished = next(line for line in output.splitlines() if "Finished running" in line)
+    assert "data tests" in finished
+    assert "unit test" not in finished
+
+
 def test_the_injection_in_the_folder_name_never_runs(hostile):
     build, _, _ = hostile
     tables = build.query("select table_schema, table_name from information_schema.tables")
