@@ -59,12 +59,14 @@ def call_in_child(function: Callable[..., Any], *args: Any, threads: int = 1, **
         stderr=subprocess.PIPE,
         env=child_environment(threads),
     )
+    stdin, stdout, stderr = child.stdin, child.stdout, child.stderr
+    assert stdin and stdout and stderr, "all three are pipes"
     result: list[bytes] = []
-    writer = threading.Thread(target=write_and_close, args=(child.stdin, request))
-    reader = threading.Thread(target=lambda: result.append(child.stdout.read()))
+    writer = threading.Thread(target=write_and_close, args=(stdin, request))
+    reader = threading.Thread(target=lambda: result.append(stdout.read()))
     writer.start()
     reader.start()
-    errors = relay_progress(child.stderr)
+    errors = relay_progress(stderr)
     writer.join()
     reader.join()
     if child.wait() != 0:
