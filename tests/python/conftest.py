@@ -124,6 +124,11 @@ def vars_arg(values: dict) -> list[str]:
     return ["--vars", json.dumps(values)]
 
 
+def finished_line(output: str) -> str:
+    """dbt's summary line of a run: what kinds of node it ran, and how many of each."""
+    return next(line for line in output.splitlines() if "Finished running" in line)
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtBuild]:
     """``dbt build`` on a small generated sample; every e2e test reads this one warehouse."""

@@ -8,7 +8,7 @@ import json
 import duckdb
 import pytest
 
-from conftest import E2E_CUSTOMERS, run_dbt, vars_arg
+from conftest import E2E_CUSTOMERS, finished_line, run_dbt, vars_arg
 
 pytestmark = pytest.mark.e2e
 
@@ -30,10 +30,6 @@ def truth(build, name: str) -> float:
 def test_build_prints_no_deprecation_warning(sample_build):
     assert "Deprecat" not in sample_build.output
     assert "PASS=" in sample_build.output and "ERROR=0" in sample_build.output
-
-
-def finished_line(output: str) -> str:
-    return next(line for line in output.splitlines() if "Finished running" in line)
 
 
 def test_the_everything_selector_runs_every_unit_test(sample_build):

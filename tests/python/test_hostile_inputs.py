@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_DIR, DbtBuild, read_inputs, run_dbt, vars_arg
+from conftest import PROJECT_DIR, DbtBuild, finished_line, read_inputs, run_dbt, vars_arg
 
 pytestmark = pytest.mark.e2e
 
@@ -109,7 +109,7 @@ def hostile(tmp_path_factory) -> tuple[DbtBuild, str, Path]:
 def test_a_build_without_selection_runs_the_data_tests_but_no_unit_test(hostile):
     # selectors.yml's default: unit tests check fixtures, not the user's data.
     _, output, _ = hostile
-    finished = next(line for line in output.splitlines() if "Finished running" in line)
+    finished = finished_line(output)
     assert "data tests" in finished
     assert "unit test" not in finished
 
