@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import PROJECT_DIR, run_dbt, vars_arg
@@ -95,10 +96,7 @@ def test_every_mart_has_a_grain_test_and_customer_marts_join_customers(docs):
             (test.get("test_metadata") or {}).get("name"): test
             for test in data_tests_on(manifest, unique_id)
         }
-        has_grain = (
-            "unique_combination_of_columns" in kinds or {"unique", "not_null"} <= kinds.keys()
-        )
-        if not has_grain:
+        if "primary_key" not in kinds:
             problems.append(f"{node['name']}: no grain test")
         columns = catalog["nodes"][unique_id]["columns"]
         if (
@@ -116,7 +114,7 @@ ROW_RULE_TESTS = {"not_null", "accepted_range", "accepted_values"}
 def test_sql_marts_hold_their_column_rules_as_warehouse_constraints(docs, sample_build):
     """A SQL mart's not-null, range and accepted-value rules are column constraints of its
     contract, so DuckDB refuses a violating row while building the table (one place per rule,
-    no separate test query). Its key keeps its unique + not_null tests (the grain test)."""
+    no separate test query). Its key keeps its primary_key test (the grain test)."""
     manifest = docs["manifest"]
     declared, stray_tests = {}, []
     for unique_id, node in mart_nodes(manifest).items():
@@ -130,7 +128,7 @@ def test_sql_marts_hold_their_column_rules_as_warehouse_constraints(docs, sample
         keys = {
             test["column_name"]
             for test in data_tests_on(manifest, unique_id)
-            if (test.get("test_metadata") or {}).get("name") == "unique"
+            if (test.get("test_metadata") or {}).get("name") == "primary_key"
         }
         stray_tests += [
             f"{node['name']}.{test['column_name']}: {test['test_metadata']['name']}"
@@ -250,3 +248,39 @@ def test_the_dashboard_exposure_lists_every_mart_the_dashboard_reads(docs):
     listed = {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
     assert {"headline_kpis", "rfm_grid", "segment_validation"} <= read
     assert read == listed
+
+
+def primary_key_test_sql(manifest: dict, model: str, key: list[str], rows: list[tuple]) -> str:
+    """The compiled primary_key test of ``model`` on ``key``, reading ``rows`` instead."""
+    (test,) = (
+        node
+        for node in manifest["nodes"].values()
+        if (node.get("test_metadata") or {}).get("name") == "primary_key"
+        and node["attached_node"] == f"model.segment_marts.{model}"
+    )
+    kwargs = test["test_metadata"]["kwargs"]
+    assert (kwargs.get("columns") or [kwargs.get("column_name")]) == key
+    relation = manifest["nodes"][test["attached_node"]]["relation_name"]
+    values = ", ".join(
+        "(" + ", ".join("null" if v is None else str(v) for v in row) + ")" for row in rows
+    )
+    planted = f"(select * from (values {values}) as planted({', '.join(key)}))"
+    assert relation in test["compiled_code"]
+    return test["compiled_code"].replace(relation, planted)
+
+
+@pytest.mark.parametrize(
+    ("model", "key"),
+    [("customers", ["customer_id"]), ("segment_model", ["model_version", "segment_id"])],
+)
+def test_the_primary_key_test_flags_repeated_and_null_keys_only(docs, model, key):
+    def failures(rows: list[tuple]) -> list[tuple]:
+        sql = primary_key_test_sql(docs["manifest"], model, key, rows)
+        with duckdb.connect() as conn:
+            return sorted(conn.execute(sql).fetchall(), key=str)
+
+    distinct = [(*[7] * (len(key) - 1), value) for value in (1, 2, 3)]
+    assert failures(distinct) == []
+    repeated, null_key = distinct[1], (None, *distinct[0][1:])
+    flagged = failures([*distinct, repeated, null_key])
+    assert flagged == sorted([(*repeated, 2), (*null_key, 1)], key=str)
