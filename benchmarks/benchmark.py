@@ -51,11 +51,22 @@ def peak_rss_bytes(pid: int, stop: threading.Event, result: list[int]) -> None:
 
 
 def children_of(pid: int) -> list[int]:
+    """Every descendant of ``pid``: /proc lists a process's children per thread, and dbt starts
+    the fitting workers from its model threads as well as its main thread."""
+    descendants = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            return [int(child) for child in handle.read().split()]
+        threads = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return []
+    for thread in threads:
+        try:
+            with open(f"/proc/{pid}/task/{thread}/children") as handle:
+                children = [int(child) for child in handle.read().split()]
+        except OSError:
+            continue
+        for child in children:
+            descendants += [child, *children_of(child)]
+    return descendants
 
 
 def pandas_baseline(database: Path, workdir: Path) -> dict:
