@@ -18,10 +18,13 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt.flags import get_flags
 from dbt_common.exceptions import DbtRuntimeError
 from duckdb import DuckDBPyConnection
 
 from python_udfs import stats
+from python_udfs.child import POOL
+from python_udfs.threads import native_threads
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,24 @@ PYTHON_MODEL_MODULES = (
 )
 
 
+# What the fits in child workers import (python_udfs.child). The plugin starts the workers while
+# dbt is still on one thread, so these imports run on the core it leaves idle instead of on a
+# model's thread. Only for commands that run models: a `dbt test` or `dbt docs` fits nothing.
+CHILD_MODULES = ("python_udfs.response", "python_udfs.segmentation", "python_udfs.uplift")
+MODEL_COMMANDS = ("build", "run")
+
+
+def warm_child_workers(command: str | None, dbt_threads: int | str | None) -> int:
+    """Start one child worker per dbt thread (at most one per core) for a command that runs
+    models; returns how many were asked for."""
+    if command not in MODEL_COMMANDS:
+        return 0
+    threads = native_threads(dbt_threads)
+    count = max(1, (os.cpu_count() or 1) // threads)  # the models that can fit at once
+    POOL.warm(count, threads=threads, modules=CHILD_MODULES)
+    return count
+
+
 def is_locked_by_another_process(path: str) -> bool:
     """Whether another process holds DuckDB's lock on the database file ``path``.
 
@@ -189,6 +210,11 @@ class Plugin(BasePlugin):
                 f"the warehouse {os.path.abspath(path)} is open in another process "
                 "(another dbt run, the dashboard or a notebook). Close it and run again."
             )
+        flags = get_flags()
+        warm_child_workers(
+            getattr(flags, "WHICH", None),
+            getattr(flags, "THREADS", None) or os.environ.get("SEGMENT_MARTS_THREADS", "2"),
+        )
         for module in PYTHON_MODEL_MODULES:
             importlib.import_module(module)
 

@@ -1,5 +1,6 @@
 """python_udfs.child: a function computed in a child process returns what it returns in this one,
-its progress reaches this process's log, its failure names it, and its thread pools are capped."""
+its progress reaches this process's log, its failure names it, its thread pools are capped, and
+its worker serves the next call unless it died."""
 
 import math
 import os
@@ -40,3 +41,41 @@ def test_a_failure_in_the_child_names_the_function_and_the_error():
 def test_the_child_native_pools_get_the_parents_share(threads):
     assert call_in_child(os.getenv, "OMP_NUM_THREADS", threads=threads) == str(threads)
     assert call_in_child(os.getenv, "OPENBLAS_NUM_THREADS", threads=threads) == str(threads)
+
+
+def test_a_worker_serves_the_next_call_even_after_a_failure():
+    first = call_in_child(os.getpid)
+    assert first != os.getpid()
+    with pytest.raises(RuntimeError):
+        call_in_child(math.sqrt, -1.0)
+    assert call_in_child(os.getpid) == first
+
+
+def test_a_worker_that_dies_is_replaced():
+    dying = call_in_child(os.getpid)
+    with pytest.raises(RuntimeError, match=r"_exit failed in its child process \(it exited\)"):
+        call_in_child(os._exit, 3)
+    replacement = call_in_child(os.getpid)
+    assert replacement not in (dying, os.getpid())
+
+
+def test_warm_workers_import_their_modules_before_the_first_request():
+    child.POOL.close_all()
+    child.POOL.warm(1, threads=1, modules=["segment_marts_no_such_module"])
+    assert len(child.POOL.idle) == 1
+    # The warm worker fails at its import, so the request it gets finds it gone and says why.
+    with pytest.raises(RuntimeError, match="No module named 'segment_marts_no_such_module'"):
+        call_in_child(os.getpid)
+    assert not child.POOL.idle  # the dead worker was not kept
+    assert call_in_child(os.getpid) != os.getpid()
+
+
+def test_the_pool_keeps_at_most_max_idle_workers():
+    pool = child.WorkerPool(max_idle=1)
+    workers = [pool.take(1), pool.take(1)]
+    for worker in workers:
+        pool.give_back(worker)
+    assert pool.idle == workers[:1]
+    assert workers[1].process.poll() is not None  # the surplus worker was stopped
+    pool.close_all()
+    assert workers[0].process.poll() is not None and not pool.idle

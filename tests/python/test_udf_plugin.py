@@ -9,6 +9,7 @@ import pytest
 from dbt_common.exceptions import DbtRuntimeError
 from scipy import stats as scipy_stats
 
+from python_udfs import plugin
 from python_udfs.plugin import PYTHON_MODEL_MODULES, UDFS, Plugin, memory_limit, register_udfs
 
 
@@ -74,6 +75,28 @@ def test_the_plugin_imports_what_python_models_import_before_they_run():
     Plugin.initialize(object.__new__(Plugin), {})  # raises on a module that does not import
     assert all(module in sys.modules for module in PYTHON_MODEL_MODULES)
     assert {"python_udfs.segmentation", "python_udfs.response"} <= set(PYTHON_MODEL_MODULES)
+
+
+@pytest.mark.parametrize(
+    ("command", "dbt_threads", "cores", "expected"),
+    [
+        ("build", 2, 2, (2, 1)),  # two models fit at once, one core each
+        ("run", "1", 2, (1, 2)),
+        ("build", 8, 2, (2, 1)),  # never more workers than cores
+        ("test", 2, 2, None),  # commands that run no model start none
+        ("docs", 2, 2, None),
+        (None, 2, 2, None),
+    ],
+)
+def test_child_workers_are_warmed_for_commands_that_run_models(
+    monkeypatch, command, dbt_threads, cores, expected
+):
+    warmed = []
+    monkeypatch.setattr(plugin.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(plugin.POOL, "warm", lambda count, threads, modules: warmed.append(
+        (count, threads, modules)))  # fmt: skip
+    plugin.warm_child_workers(command, dbt_threads)
+    assert warmed == ([] if expected is None else [(*expected, plugin.CHILD_MODULES)])
 
 
 def test_memory_limit_is_the_configured_amount_or_half_the_machine():
