@@ -13,8 +13,25 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+import sklearn.cluster  # noqa: F401  (loads scikit-learn's OpenMP runtime before the cap below)
+from threadpoolctl import threadpool_limits
+
+from python_udfs.child import THREAD_VARIABLES
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def native_threads_per_worker() -> int:
+    """The cores each pytest-xdist worker may use for OpenMP and BLAS."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
+# The rule the Python models follow, applied to the suite: two workers on two cores each running
+# OpenMP's two spinning threads beside the other worker's dbt build made a 0.7 s K-means test
+# take 62 s. The variables also reach the commands the tests start (dbt, the mutant harness).
+os.environ.update(dict.fromkeys(THREAD_VARIABLES, str(native_threads_per_worker())))
+threadpool_limits(limits=native_threads_per_worker())
 
 # Small enough for CI, large enough that every persona, campaign and test arm has hundreds of rows.
 E2E_CUSTOMERS = 4000

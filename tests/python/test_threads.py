@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from project_settings import project_meta
 from sklearn.cluster import KMeans
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from python_udfs.response import ResponseSettings
 from python_udfs.threads import limit_native_threads, native_threads
@@ -22,12 +22,15 @@ def test_each_model_gets_its_share_of_the_cores(dbt_threads, cores, expected):
 
 def test_pools_are_capped_inside_the_block_and_restored_after():
     KMeans(n_clusters=2, n_init=1, random_state=0).fit(np.random.default_rng(0).random((50, 2)))
-    before = {pool["internal_api"]: pool["num_threads"] for pool in threadpool_info()}
-    with limit_native_threads("test", {"dbt_threads": 10_000}) as threads:
-        assert threads == 1
-        assert {pool["num_threads"] for pool in threadpool_info()} == {1}
-    after = {pool["internal_api"]: pool["num_threads"] for pool in threadpool_info()}
-    assert after == before
+    # The suite caps its own pools (conftest); lift them so the cap below is visible.
+    with threadpool_limits(limits=3):
+        before = {pool["internal_api"]: pool["num_threads"] for pool in threadpool_info()}
+        assert set(before.values()) == {3}
+        with limit_native_threads("test", {"dbt_threads": 10_000}) as threads:
+            assert threads == 1
+            assert {pool["num_threads"] for pool in threadpool_info()} == {1}
+        after = {pool["internal_api"]: pool["num_threads"] for pool in threadpool_info()}
+        assert after == before
 
 
 def test_the_random_forest_jobs_follow_the_budget():
