@@ -24,6 +24,7 @@ from duckdb import DuckDBPyConnection
 
 from python_udfs import stats
 from python_udfs.child import POOL
+from python_udfs.progress import log_progress
 from python_udfs.threads import native_threads
 
 
@@ -129,6 +130,9 @@ PYTHON_MODEL_MODULES = (
 # model's thread. Only for commands that run models: a `dbt test` or `dbt docs` fits nothing.
 CHILD_MODULES = ("python_udfs.response", "python_udfs.segmentation", "python_udfs.uplift")
 MODEL_COMMANDS = ("build", "run")
+# The models that fit in a child and can run at the same time (int_uplift_predictions,
+# response_model_metrics and segment_validation; response_feature_importance follows the metrics).
+CONCURRENT_CHILD_FITS = 3
 
 
 def warm_child_workers(command: str | None, dbt_threads: int | str | None) -> int:
@@ -137,8 +141,9 @@ def warm_child_workers(command: str | None, dbt_threads: int | str | None) -> in
     if command not in MODEL_COMMANDS:
         return 0
     threads = native_threads(dbt_threads)
-    count = max(1, (os.cpu_count() or 1) // threads)  # the models that can fit at once
+    count = min(CONCURRENT_CHILD_FITS, max(1, (os.cpu_count() or 1) // threads))
     POOL.warm(count, threads=threads, modules=CHILD_MODULES)
+    log_progress(f"fitting workers: {count} started ({threads} native thread(s) per fit)")
     return count
 
 

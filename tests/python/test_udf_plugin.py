@@ -83,6 +83,7 @@ def test_the_plugin_imports_what_python_models_import_before_they_run():
         ("build", 2, 2, (2, 1)),  # two models fit at once, one core each
         ("run", "1", 2, (1, 2)),
         ("build", 8, 2, (2, 1)),  # never more workers than cores
+        ("build", 16, 64, (3, 4)),  # nor than fits that can run at once
         ("test", 2, 2, None),  # commands that run no model start none
         ("docs", 2, 2, None),
         (None, 2, 2, None),
