@@ -144,13 +144,14 @@ class WorkerPool:
                 return
         worker.close()
 
-    def warm(self, count: int, threads: int, modules: Iterable[str]) -> None:
-        """Start up to ``count`` idle workers that import ``modules`` before their first request;
-        returns at once (the imports run in the workers)."""
+    def warm(self, count: int, threads: int, modules: Iterable[str]) -> int:
+        """Top the idle workers up to ``count`` with workers that import ``modules`` before their
+        first request; returns how many it started, at once (the imports run in the workers)."""
         modules = tuple(modules)
         with self.lock:
-            missing = min(count, self.max_idle) - len(self.idle)
-            self.idle.extend(Worker(threads, modules) for _ in range(max(0, missing)))
+            missing = max(0, min(count, self.max_idle) - len(self.idle))
+            self.idle.extend(Worker(threads, modules) for _ in range(missing))
+        return missing
 
     def close_all(self) -> None:
         with self.lock:

@@ -136,14 +136,16 @@ CONCURRENT_CHILD_FITS = 3
 
 
 def warm_child_workers(command: str | None, dbt_threads: int | str | None) -> int:
-    """Start one child worker per dbt thread (at most one per core) for a command that runs
-    models; returns how many were asked for."""
+    """For a command that runs models, have a child worker ready for each fit that can run at
+    once: the cores over each fit's share of them, at most CONCURRENT_CHILD_FITS. Returns that
+    number (0 for other commands)."""
     if command not in MODEL_COMMANDS:
         return 0
     threads = native_threads(dbt_threads)
     count = min(CONCURRENT_CHILD_FITS, max(1, (os.cpu_count() or 1) // threads))
-    POOL.warm(count, threads=threads, modules=CHILD_MODULES)
-    log_progress(f"fitting workers: {count} started ({threads} native thread(s) per fit)")
+    started = POOL.warm(count, threads=threads, modules=CHILD_MODULES)
+    log_progress(f"fitting workers: {started} started, {count} ready for fits "
+                 f"({threads} native thread(s) each)")  # fmt: skip
     return count
 
 

@@ -61,8 +61,9 @@ def test_a_worker_that_dies_is_replaced():
 
 def test_warm_workers_import_their_modules_before_the_first_request():
     child.POOL.close_all()
-    child.POOL.warm(1, threads=1, modules=["segment_marts_no_such_module"])
-    assert len(child.POOL.idle) == 1
+    assert child.POOL.warm(1, threads=1, modules=["segment_marts_no_such_module"]) == 1
+    assert child.POOL.warm(1, threads=1, modules=["segment_marts_no_such_module"]) == 0
+    assert len(child.POOL.idle) == 1  # topped up to the count, not added to
     # The warm worker fails at its import, so the request it gets finds it gone and says why.
     with pytest.raises(RuntimeError, match="No module named 'segment_marts_no_such_module'"):
         call_in_child(os.getpid)

@@ -95,9 +95,10 @@ def test_child_workers_are_warmed_for_commands_that_run_models(
     warmed = []
     monkeypatch.setattr(plugin.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(plugin.POOL, "warm", lambda count, threads, modules: warmed.append(
-        (count, threads, modules)))  # fmt: skip
-    plugin.warm_child_workers(command, dbt_threads)
+        (count, threads, modules)) or count)  # fmt: skip
+    ready = plugin.warm_child_workers(command, dbt_threads)
     assert warmed == ([] if expected is None else [(*expected, plugin.CHILD_MODULES)])
+    assert ready == (0 if expected is None else expected[0])
 
 
 def test_memory_limit_is_the_configured_amount_or_half_the_machine():
