@@ -54,6 +54,11 @@ MAX_IDLE = max(1, os.cpu_count() or 1)
 WARM_VARIABLE = "SEGMENT_MARTS_CHILD_WARM_MODULES"
 
 
+def thread_environment(threads: int) -> dict[str, str]:
+    """The variables that size OpenMP and BLAS pools started after they are set."""
+    return dict.fromkeys(THREAD_VARIABLES, str(max(1, threads)))
+
+
 def child_environment(threads: int, warm_modules: Iterable[str] = ()) -> dict[str, str]:
     """The parent's environment, with this package importable, the native pools capped at
     ``threads``, the modules to import before the first request, and progress lines sent to
@@ -64,7 +69,7 @@ def child_environment(threads: int, warm_modules: Iterable[str] = ()) -> dict[st
         "PYTHONPATH": os.pathsep.join(python_path),
         progress.CHILD_VARIABLE: "1",
         WARM_VARIABLE: ",".join(warm_modules),
-        **dict.fromkeys(THREAD_VARIABLES, str(max(1, threads))),
+        **thread_environment(threads),
     }
 
 
@@ -213,7 +218,7 @@ def compute(request: bytes) -> tuple[str, Any]:
     native pools capped at the request's threads."""
     try:
         module_name, qualname, args, kwargs, threads = pickle.loads(request)
-        os.environ.update(dict.fromkeys(THREAD_VARIABLES, str(max(1, threads))))
+        os.environ.update(thread_environment(threads))
         function: Any = importlib.import_module(module_name)
         for part in qualname.split("."):
             function = getattr(function, part)

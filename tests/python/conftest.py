@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,22 +18,29 @@ import pytest
 import sklearn.cluster  # noqa: F401  (loads scikit-learn's OpenMP runtime before the cap below)
 from threadpoolctl import threadpool_limits
 
-from python_udfs.child import THREAD_VARIABLES
+from python_udfs.child import thread_environment
+from python_udfs.threads import native_threads
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
+# The rule the Python models follow (cores / dbt threads), applied to the suite's xdist workers:
+# two workers on two cores each running OpenMP's two spinning threads beside the other worker's
+# dbt build made a 0.7 s K-means test take 62 s. The variables also reach the commands the tests
+# start (dbt, the mutant harness).
+WORKER_THREADS = native_threads(os.environ.get("PYTEST_XDIST_WORKER_COUNT"))
+os.environ.update(thread_environment(WORKER_THREADS))
+threadpool_limits(limits=WORKER_THREADS)
 
-def native_threads_per_worker() -> int:
-    """The cores each pytest-xdist worker may use for OpenMP and BLAS."""
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
-    return max(1, (os.cpu_count() or 1) // workers)
 
+def import_script(relative_path: str, name: str):
+    """A project script that is not a package module (benchmarks/, tests/mutants/), imported
+    from its file and registered under ``name`` (dataclasses look their module up)."""
+    spec = importlib.util.spec_from_file_location(name, PROJECT_DIR / relative_path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
-# The rule the Python models follow, applied to the suite: two workers on two cores each running
-# OpenMP's two spinning threads beside the other worker's dbt build made a 0.7 s K-means test
-# take 62 s. The variables also reach the commands the tests start (dbt, the mutant harness).
-os.environ.update(dict.fromkeys(THREAD_VARIABLES, str(native_threads_per_worker())))
-threadpool_limits(limits=native_threads_per_worker())
 
 # Small enough for CI, large enough that every persona, campaign and test arm has hundreds of rows.
 E2E_CUSTOMERS = 4000

@@ -1,6 +1,5 @@
 """benchmarks/benchmark.py: the peak memory it reports counts every process dbt starts."""
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -9,16 +8,7 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-
-def benchmark_module():
-    spec = importlib.util.spec_from_file_location(
-        "benchmark", PROJECT_DIR / "benchmarks/benchmark.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import import_script
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads Linux's /proc")
@@ -32,7 +22,7 @@ def test_descendants_started_from_any_thread_are_counted():
     thread.start()
     thread.join()
     child = started[0]
-    children_of = benchmark_module().children_of
+    children_of = import_script("benchmarks/benchmark.py", "benchmark").children_of
     try:
         for _ in range(200):  # until the child has started its own child
             grandchildren = children_of(child.pid)

@@ -2,7 +2,6 @@
 killed by the tests named for it. The unmutated run is skipped: this suite runs the same tests
 on the unmutated code."""
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -10,16 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import import_script
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def declared_mutants():
-    harness = PROJECT_DIR / "tests/mutants/run.py"
-    spec = importlib.util.spec_from_file_location("mutant_run", harness)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    return module.MUTANTS
+    return import_script("tests/mutants/run.py", "mutant_run").MUTANTS
 
 
 def test_every_mutant_text_occurs_exactly_once_in_its_file():
