@@ -338,6 +338,28 @@ def test_validation_agrees_on_clear_structure_and_flags_a_k_that_is_not_reproduc
     assert validation_table(features, assignments, shaky, FAST).iloc[0]["is_structure_weak"]
 
 
+def test_validation_runs_ward_beside_the_refits_and_reports_its_failure(monkeypatch):
+    rng = np.random.default_rng(3)
+    centres = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]])
+    matrix = np.vstack([centre + rng.normal(size=(80, 2)) for centre in centres])
+    truth = np.repeat([0, 1, 2], 80)
+    messages: list[str] = []
+    row = segmentation.validation_metrics(matrix, truth, 3, FAST, log=messages.append)
+    # Ward's labels come back from its worker unchanged: the same agreement as computed inline.
+    inline = adjusted_rand_score(truth, segmentation.ward_labels(matrix, 3))
+    assert row["ari_kmeans_vs_ward"] == pytest.approx(inline)
+    assert row["stability_min_ari"] > 0.95
+    assert f"{FAST.stability_refits} K-means refits on 240 customers" in messages[0]
+    assert "Ward on 240 beside them" in messages[0]
+
+    def broken_worker(function, *args, **kwargs):
+        raise RuntimeError("ward_labels failed in its child process")
+
+    monkeypatch.setattr(segmentation, "call_in_child", broken_worker)
+    with pytest.raises(RuntimeError, match="ward_labels failed"):
+        segmentation.validation_metrics(matrix, truth, 3, FAST, log=messages.append)
+
+
 def test_fewer_customers_than_k_and_no_customers_are_handled():
     features, _ = planted_customers(1)  # three customers
     result = segment_customers(features, 5, FAST, log=lambda _: None)
