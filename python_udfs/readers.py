@@ -2,7 +2,9 @@
 with ``frames``, that touches relations. Each reader takes the relations a dbt Python model got
 from ``dbt.ref`` (dbt finds a Python model's dependencies by reading its own file, so the refs
 stay there) and returns pandas frames or the dataclasses the maths in ``response`` and ``uplift``
-takes. Tested in tests/python/test_response.py and test_uplift.py.
+takes. A model passes its ``session`` as ``connection``: samples are then fetched by a semi join
+on the sampled ids (``frames.rows_for_ids``). Tested in tests/python/test_response.py and
+test_uplift.py.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ from python_udfs.uplift import (
 TRAINING_FILTER = "snapshot = 'train' and not coalesce(is_outlier, false) and responded is not null"
 
 
-def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> TrainingSample:
+def read_training_sample(
+    relation, settings, max_id_list: int = MAX_ID_LIST, connection=None
+) -> TrainingSample:
     """The training contacts (``TRAINING_FILTER``) of a feature relation, capped at
     ``max_train_rows`` by a stratified sample, without reading the whole table: the sample is
     drawn from the contacts' ids (sorted) and labels, then only the sampled rows are fetched. At
@@ -60,7 +64,9 @@ def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> 
     keys = relation_to_pandas(training, ["customer_id", "responded"])
     labels = keys["responded"].astype(bool).to_numpy()
     sampled, sample_labels = stratified_cap(keys, labels, settings.max_train_rows, settings.seed)
-    rows = rows_for_ids(training, columns, sampled["customer_id"], len(keys), max_id_list)
+    rows = rows_for_ids(
+        training, columns, sampled["customer_id"], len(keys), max_id_list, connection=connection
+    )
     features = feature_set(rows, attribute_columns(columns))
     return TrainingSample(rows, sample_labels, len(keys), features)
 
@@ -68,14 +74,16 @@ def read_training_sample(relation, settings, max_id_list: int = MAX_ID_LIST) -> 
 ECONOMICS_COLUMNS = ["campaign_id", "cost_per_contact", "revenue_per_response"]
 
 
-def read_scoring_inputs(meta: dict | None, features, metrics, economics) -> ScoringInputs:
+def read_scoring_inputs(
+    meta: dict | None, features, metrics, economics, connection=None
+) -> ScoringInputs:
     """The training sample, chosen model and target campaign economics from the three relations.
 
     The dbt model passes ``dbt.ref(...)`` results in: dbt finds a Python model's dependencies by
     reading its own file, so the refs cannot move into this helper.
     """
     settings = ResponseSettings.from_meta(meta)
-    sample = read_training_sample(features, settings)
+    sample = read_training_sample(features, settings, connection=connection)
     metrics = relation_to_pandas(metrics, ["model", "is_chosen"])
     economics = relation_to_pandas(economics, ECONOMICS_COLUMNS)
     # Without training contacts nothing is fitted, so the economics are never used.
@@ -90,7 +98,9 @@ def read_population(features, batch_rows: int = 500_000) -> Iterable[pd.DataFram
     return relation_batches(features.filter("snapshot = 'score'"), columns, batch_rows)
 
 
-def read_experiment_arms(relation, settings: UpliftSettings) -> list[ExperimentArm]:
+def read_experiment_arms(
+    relation, settings: UpliftSettings, connection=None
+) -> list[ExperimentArm]:
     """The target experiment's arms from ``int_response_features`` (snapshot 'experiment';
     flagged outliers left out). One entry per non-control variant. Each arm and the control
     customers are capped at ``max_train_rows`` by a sample stratified on treatment x response,
@@ -108,7 +118,9 @@ def read_experiment_arms(relation, settings: UpliftSettings) -> list[ExperimentA
     if not samples:
         return []
     wanted = pd.Series(pd.unique(pd.concat([ids for ids, _ in samples.values()])))
-    rows = rows_for_ids(experiment, EXPERIMENT_COLUMNS + attributes, wanted, len(keys))
+    rows = rows_for_ids(
+        experiment, EXPERIMENT_COLUMNS + attributes, wanted, len(keys), connection=connection
+    )
     position = pd.Index(rows["customer_id"])
     features = feature_set(rows, attributes)
     arms = []

@@ -31,18 +31,33 @@ def test_rows_come_sorted_by_the_requested_columns_whatever_the_stored_order():
     assert frame.to_records(index=False).tolist() == [(1, "a"), (1, "b"), (3, "c")]
 
 
-@pytest.mark.parametrize("max_id_list", [1000, 3], ids=["in-list", "batches"])
-def test_rows_for_ids_fetches_just_those_rows_in_their_order(max_id_list):
+@pytest.mark.parametrize(
+    ("max_id_list", "joined"),
+    [(1000, False), (3, False), (3, True)],
+    ids=["in-list", "batches", "semi-join"],
+)
+def test_rows_for_ids_fetches_just_those_rows_in_their_order(max_id_list, joined):
     conn = duckdb.connect()
     conn.execute(
         "create table t as select 'c' || range as customer_id, range * 1.5 as x from range(100)"
     )
-    ids = pd.Series(["c7", "c3", "c99", "c0", "c'1"])  # the last one quoted in SQL, and absent
-    rows = rows_for_ids(conn.table("t"), ["customer_id", "x"], ids[:4], 100, max_id_list)
+    connection = conn if joined else None
+    # The last two are absent: one quoted in SQL, one that would end the statement if pasted.
+    ids = pd.Series(["c7", "c3", "c99", "c0", "c'1", "c1'); drop table t; --"])
+
+    def fetch(wanted: pd.Series, columns: list[str]) -> pd.DataFrame:
+        relation = conn.table("t")
+        return rows_for_ids(relation, columns, wanted, 100, max_id_list, connection=connection)
+
+    rows = fetch(ids[:4], ["customer_id", "x"])
     assert rows["customer_id"].tolist() == ["c7", "c3", "c99", "c0"]
     assert rows["x"].tolist() == [10.5, 4.5, 148.5, 0.0]
-    assert len(rows_for_ids(conn.table("t"), ["customer_id"], ids[4:], 100, max_id_list)) == 0
-    assert len(rows_for_ids(conn.table("t"), ["customer_id"], ids[:0], 100, max_id_list)) == 0
+    assert len(fetch(ids[4:], ["customer_id"])) == 0
+    assert len(fetch(ids[:0], ["customer_id"])) == 0
+    assert fetch(pd.Series(["c5", "c1'); drop table t; --", "c2"]), ["customer_id"])[
+        "customer_id"
+    ].tolist() == ["c5", "c2"]
+    assert conn.execute("select count(*) from t").fetchall() == [(100,)]
 
 
 def test_money_is_stored_in_cents_without_float_artefacts():

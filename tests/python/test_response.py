@@ -48,11 +48,22 @@ def planted_contacts(n: int = 1200, seed: int = 0) -> pd.DataFrame:
     return pd.concat([train, score], ignore_index=True)[INPUT_COLUMNS]
 
 
-def sample_of(features: pd.DataFrame, settings: ResponseSettings = FAST, max_id_list=50_000):
-    """The training sample the response models read from a warehouse table of these features."""
+def sample_of(
+    features: pd.DataFrame,
+    settings: ResponseSettings = FAST,
+    max_id_list: int = 50_000,
+    joined: bool = True,
+):
+    """The training sample the response models read from a warehouse table of these features,
+    fetched as the models fetch it (a semi join on the session) unless ``joined`` is False."""
     connection = duckdb.connect()
     connection.register("features", features)
-    return read_training_sample(connection.table("features"), settings, max_id_list)
+    return read_training_sample(
+        connection.table("features"),
+        settings,
+        max_id_list,
+        connection=connection if joined else None,
+    )
 
 
 def population_of(features: pd.DataFrame) -> list[pd.DataFrame]:
@@ -190,11 +201,11 @@ def test_training_cap_keeps_the_response_rate_and_still_scores_everyone():
 
 
 @pytest.mark.parametrize(
-    ("max_train_rows", "max_id_list"),
-    [(600, 50_000), (5000, 50_000), (600, 100)],
-    ids=["ids sent to the warehouse", "no cap", "ids picked from batches"],
+    ("max_train_rows", "max_id_list", "joined"),
+    [(600, 50_000, True), (600, 50_000, False), (5000, 50_000, True), (600, 100, False)],
+    ids=["semi join on the session", "ids sent as a list", "no cap", "ids picked from batches"],
 )
-def test_warehouse_sample_is_the_in_memory_sample(max_train_rows, max_id_list):
+def test_warehouse_sample_is_the_in_memory_sample(max_train_rows, max_id_list, joined):
     # The Python models fetch only the sampled contacts; the models they fit must be those of the
     # whole table read into pandas (sorted, filtered, then the stratified cap): same rows, same
     # order, same labels. Outliers and unknown responses are left out in both.
@@ -203,7 +214,7 @@ def test_warehouse_sample_is_the_in_memory_sample(max_train_rows, max_id_list):
     features.loc[(features["snapshot"] == "train") & (features.index % 89 == 0), "responded"] = None
     shuffled = features.sample(frac=1.0, random_state=3)  # warehouse order is arbitrary
     settings = project_settings(ResponseSettings, max_train_rows=max_train_rows, seed=7)
-    from_warehouse = sample_of(shuffled, settings, max_id_list)
+    from_warehouse = sample_of(shuffled, settings, max_id_list, joined)
     ordered = features.sort_values(INPUT_COLUMNS)
     train = ordered[(ordered["snapshot"] == "train") & ~ordered["is_outlier"]]
     train = train[train["responded"].notna()].reset_index(drop=True)

@@ -289,8 +289,11 @@ def test_rfm_score_ranks_recent_frequent_big_spenders_first():
     assert list(np.argsort(-scores, kind="stable")) == [0, 2, 4, 1, 3]
 
 
-def experiment_table(arm: ExperimentArm) -> duckdb.DuckDBPyRelation:
-    """The arm as the experiment snapshot of a warehouse feature table."""
+def experiment_table(
+    arm: ExperimentArm, connection: duckdb.DuckDBPyConnection | None = None
+) -> duckdb.DuckDBPyRelation:
+    """The arm as the experiment snapshot of a warehouse feature table (in ``connection``, else a
+    new in-memory one)."""
     frame = arm.rows.assign(
         snapshot="experiment",
         target_campaign_id=arm.campaign_id,
@@ -299,7 +302,7 @@ def experiment_table(arm: ExperimentArm) -> duckdb.DuckDBPyRelation:
         response_revenue=arm.revenue,
         is_outlier=False,
     )
-    connection = duckdb.connect()
+    connection = connection or duckdb.connect()
     connection.register("frame", frame)
     connection.execute("create table features as select * from frame")
     return connection.table("features")
@@ -307,11 +310,14 @@ def experiment_table(arm: ExperimentArm) -> duckdb.DuckDBPyRelation:
 
 def test_a_capped_experiment_keeps_its_arms_and_response_rates_and_fetches_only_its_rows():
     arm, _ = planted_experiment(n=3000)
-    relation = experiment_table(arm)
-    capped = read_experiment_arms(
-        relation, project_settings(UpliftSettings, max_train_rows=1000, seed=1)
-    )
+    connection = duckdb.connect()
+    relation = experiment_table(arm, connection)
+    settings = project_settings(UpliftSettings, max_train_rows=1000, seed=1)
+    capped = read_experiment_arms(relation, settings)
     assert len(capped) == 1
+    # Fetched by a semi join on the session, as the models do: the same rows in the same order.
+    joined = read_experiment_arms(relation, settings, connection=connection)
+    pd.testing.assert_frame_equal(joined[0].rows, capped[0].rows)
     sample = capped[0]
     assert (len(sample.rows), sample.contacts) == (1000, 3000)
     # Stratified on treatment x response: each of the four groups keeps its share.

@@ -18,7 +18,7 @@ def model(dbt, session):
     with limit_native_threads("customer_uplift", dbt.config.get("meta")):
         settings = UpliftSettings.from_meta(dbt.config.get("meta"))
         features = dbt.ref("int_response_features")
-        arms = read_experiment_arms(features, settings)
+        arms = read_experiment_arms(features, settings, connection=session)
         result = customer_uplift(
             arms,
             chosen_learners(read_metrics(dbt.ref("uplift_model_metrics"))),

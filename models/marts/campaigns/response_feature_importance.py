@@ -12,7 +12,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with limit_native_threads("response_feature_importance", dbt.config.get("meta")) as threads:
         settings = ResponseSettings.from_meta(dbt.config.get("meta"))
-        sample = read_training_sample(dbt.ref("int_response_features"), settings)
+        sample = read_training_sample(
+            dbt.ref("int_response_features"), settings, connection=session
+        )
         metrics = relation_to_pandas(dbt.ref("response_model_metrics"), ["model", "is_chosen"])
         result = call_in_child(
             feature_importance, chosen_model_name(metrics), sample, settings, threads=threads

@@ -15,6 +15,7 @@ def model(dbt, session):
             dbt.ref("int_response_features"),
             dbt.ref("response_model_metrics"),
             dbt.ref("int_campaigns_classified"),
+            connection=session,
         )
         result = out_of_fold_lift(
             inputs.sample,

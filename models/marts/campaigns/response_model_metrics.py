@@ -11,6 +11,8 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with limit_native_threads("response_model_metrics", dbt.config.get("meta")) as threads:
         settings = ResponseSettings.from_meta(dbt.config.get("meta"))
-        sample = read_training_sample(dbt.ref("int_response_features"), settings)
+        sample = read_training_sample(
+            dbt.ref("int_response_features"), settings, connection=session
+        )
         result = call_in_child(compare_models, sample, settings, threads=threads)
     return result

@@ -15,6 +15,7 @@ def model(dbt, session):
             features,
             dbt.ref("response_model_metrics"),
             dbt.ref("int_campaigns_classified"),
+            connection=session,
         )
         result = score_customers(inputs, read_population(features))
     return result

@@ -23,11 +23,15 @@ def model(dbt, session):
     meta = dbt.config.get("meta")
     with limit_native_threads("targeting_strategies", meta):
         features = dbt.ref("int_response_features")
-        arms = read_experiment_arms(features, UpliftSettings.from_meta(meta))
+        arms = read_experiment_arms(features, UpliftSettings.from_meta(meta), connection=session)
         # The response model is read only when there is an experiment to rank customers in.
         response_metrics = dbt.ref("response_model_metrics")
         campaigns = dbt.ref("int_campaigns_classified")
-        scoring = read_scoring_inputs(meta, features, response_metrics, campaigns) if arms else None
+        scoring = (
+            read_scoring_inputs(meta, features, response_metrics, campaigns, connection=session)
+            if arms
+            else None
+        )
         result = targeting_strategies(
             arms,
             chosen_learners(read_metrics(dbt.ref("uplift_model_metrics"))),
