@@ -11,8 +11,6 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with limit_native_threads("int_uplift_predictions", dbt.config.get("meta")) as threads:
         settings = UpliftSettings.from_meta(dbt.config.get("meta"))
-        arms = read_experiment_arms(
-            dbt.ref("int_response_features"), settings, connection=session
-        )
+        arms = read_experiment_arms(dbt.ref("int_response_features"), settings, connection=session)
         result = call_in_child(predict_out_of_fold, arms, settings, threads=threads)
     return result
