@@ -31,6 +31,21 @@ def test_rows_come_sorted_by_the_requested_columns_whatever_the_stored_order():
     assert frame.to_records(index=False).tolist() == [(1, "a"), (1, "b"), (3, "c")]
 
 
+def test_rows_sorted_by_a_unique_key_are_in_the_all_columns_order():
+    conn = duckdb.connect()
+    conn.execute(
+        "create table t as select 'c' || (range * 7919 % 1000) as customer_id, "
+        "(range * 31) % 17 as x, range % 3 = 0 as flag from range(1000)"
+    )
+    columns = ["customer_id", "x", "flag"]
+    by_key = relation_to_pandas(conn.table("t"), columns, unique_key="customer_id")
+    pd.testing.assert_frame_equal(by_key, relation_to_pandas(conn.table("t"), columns))
+    assert by_key["customer_id"].is_monotonic_increasing
+    # Sorted by the key alone: another column first does not change the order.
+    x_first = relation_to_pandas(conn.table("t"), ["x", "customer_id"], unique_key="customer_id")
+    assert x_first["customer_id"].tolist() == by_key["customer_id"].tolist()
+
+
 @pytest.mark.parametrize(
     ("max_id_list", "joined"),
     [(1000, False), (3, False), (3, True)],

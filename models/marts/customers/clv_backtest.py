@@ -10,6 +10,8 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with limit_native_threads("clv_backtest", dbt.config.get("meta")):
         settings = ClvSettings.from_meta(dbt.config.get("meta"))
-        history = relation_to_pandas(dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS)
+        history = relation_to_pandas(
+            dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS, unique_key="customer_id"
+        )
         result = backtest(history, settings)
     return result

@@ -10,7 +10,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with limit_native_threads("clv_model_params", dbt.config.get("meta")):
         settings = ClvSettings.from_meta(dbt.config.get("meta"))
-        history = relation_to_pandas(dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS)
+        history = relation_to_pandas(
+            dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS, unique_key="customer_id"
+        )
         as_of = relation_to_pandas(dbt.ref("int_reference_date"), ["as_of_date"])
         fit_date = as_of["as_of_date"].iloc[0] if len(as_of) else None
         result = params_table(history, settings, fit_date)

@@ -11,7 +11,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with limit_native_threads("clv_tracking", dbt.config.get("meta")):
         settings = ClvSettings.from_meta(dbt.config.get("meta"))
-        history = relation_to_pandas(dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS)
+        history = relation_to_pandas(
+            dbt.ref("int_customer_purchase_histories"), HISTORY_COLUMNS, unique_key="customer_id"
+        )
         weekly = relation_to_pandas(dbt.ref("int_repeat_purchases_weekly"), WEEKLY_COLUMNS)
         result = tracking_table(history, weekly, settings)
     return result

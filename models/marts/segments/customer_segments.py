@@ -13,6 +13,8 @@ def model(dbt, session):
     with limit_native_threads("customer_segments", dbt.config.get("meta")):
         settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
         history = relation_to_pandas(dbt.ref("segment_model"), MODEL_COLUMNS)
-        features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
+        features = relation_to_pandas(
+            dbt.ref("int_customer_features"), INPUT_COLUMNS, unique_key="customer_id"
+        )
         result = assign_customers(history, features, settings.seed)
     return result

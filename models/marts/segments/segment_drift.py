@@ -13,7 +13,9 @@ def model(dbt, session):
     meta = dbt.config.get("meta")
     with limit_native_threads("segment_drift", meta):
         history = relation_to_pandas(dbt.ref("segment_model"), MODEL_COLUMNS)
-        features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
+        features = relation_to_pandas(
+            dbt.ref("int_customer_features"), INPUT_COLUMNS, unique_key="customer_id"
+        )
         last_checked_at = None
         if dbt.is_incremental:
             previous = session.sql(f"select max(checked_at) as last_checked_at from {dbt.this}")

@@ -10,6 +10,8 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with limit_native_threads("segment_k_selection", dbt.config.get("meta")):
         settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
-        features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
+        features = relation_to_pandas(
+            dbt.ref("int_customer_features"), INPUT_COLUMNS, unique_key="customer_id"
+        )
         result = k_selection_table(features, settings)
     return result

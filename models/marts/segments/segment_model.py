@@ -15,7 +15,9 @@ def model(dbt, session):
     meta = dbt.config.get("meta")
     with limit_native_threads("segment_model", meta):
         segmentation = SegmentationSettings.from_meta(meta)
-        features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
+        features = relation_to_pandas(
+            dbt.ref("int_customer_features"), INPUT_COLUMNS, unique_key="customer_id"
+        )
         k_selection = relation_to_pandas(dbt.ref("segment_k_selection"), ["k", "is_chosen"])
         history = None
         if dbt.is_incremental:

@@ -11,7 +11,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with limit_native_threads("segment_validation", dbt.config.get("meta")):
         settings = SegmentationSettings.from_meta(dbt.config.get("meta"))
-        features = relation_to_pandas(dbt.ref("int_customer_features"), INPUT_COLUMNS)
+        features = relation_to_pandas(
+            dbt.ref("int_customer_features"), INPUT_COLUMNS, unique_key="customer_id"
+        )
         assignments = relation_to_pandas(
             dbt.ref("customer_segments"), ["customer_id", "segment_id"]
         )
