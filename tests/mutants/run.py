@@ -111,10 +111,18 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "frames-warehouse-row-order",
         "python_udfs/frames.py",
-        "return relation.project(quoted).order(quoted).to_arrow_table().to_pandas()",
+        "return relation.project(quoted).order(ordered).to_arrow_table().to_pandas()",
         "return relation.project(quoted).to_arrow_table().to_pandas()",
         pytest("tests/python/test_frames.py"),
         "a Python model reading rows in warehouse order (fits then depend on the run)",
+    ),
+    Mutant(
+        "frames-unique-key-ignored",
+        "python_udfs/frames.py",
+        "order = [unique_key] if unique_key else columns",
+        "order = columns",
+        pytest("tests/python/test_frames.py"),
+        "customer-grain reads sorted by every column, not by their unique key alone",
     ),
     Mutant(
         "kmeans-unscaled-features",
