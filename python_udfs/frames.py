@@ -159,18 +159,24 @@ def rows_for_ids(
     ``max_id_list``, else a batch-by-batch filter. On 177,520 training contacts a 20,000-id IN
     list took 0.70 s to parse and run, the semi join 0.08 s.
     """
+
+    def fetch(selected: Any) -> pd.DataFrame:
+        # The rows are put in the order of ``ids`` below, which needs customer_id unique: the
+        # warehouse sort only has to be reproducible, and the key alone is the narrowest one.
+        return relation_to_pandas(selected, columns, unique_key="customer_id")
+
     if len(ids) == total:
-        rows = relation_to_pandas(relation, columns)
+        rows = fetch(relation)
     elif len(ids) == 0:
-        rows = relation_to_pandas(relation.filter("false"), columns)
+        rows = fetch(relation.filter("false"))
     elif connection is not None:
         import pyarrow as pa  # noqa: PLC0415 - only the DuckDB path needs it
 
         wanted = connection.from_arrow(pa.table({"customer_id": pa.array(ids.tolist())}))
-        rows = relation_to_pandas(relation.join(wanted, "customer_id", how="semi"), columns)
+        rows = fetch(relation.join(wanted, "customer_id", how="semi"))
     elif len(ids) <= max_id_list:
         listed = ", ".join(sql_string(value) for value in ids)
-        rows = relation_to_pandas(relation.filter(f"customer_id in ({listed})"), columns)
+        rows = fetch(relation.filter(f"customer_id in ({listed})"))
     else:
         batches = relation_batches(relation, columns)
         rows = pd.concat([batch[batch["customer_id"].isin(ids)] for batch in batches])
