@@ -11,9 +11,11 @@ import fcntl
 import importlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from pathlib import Path
 
+import dbt.selected_resources
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -135,6 +137,26 @@ MODEL_COMMANDS = ("build", "run")
 CONCURRENT_CHILD_FITS = 3
 
 
+# The project's Python models are models/**/*.py (the plugin is imported from the project root).
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def python_model_names(models_dir: Path = MODELS_DIR) -> frozenset[str]:
+    return frozenset(path.stem for path in models_dir.rglob("*.py"))
+
+
+def selects_python_models(selected: Collection[str], python_models: Collection[str]) -> bool:
+    """Whether the command's selected resources (dbt unique ids, ``model.<project>.<name>``)
+    hold a Python model. An empty selection is not known yet (a command without a selector):
+    it counts as holding one, so the safe default is to prepare for Python models."""
+    if not selected:
+        return True
+    return any(
+        unique_id.startswith("model.") and unique_id.split(".")[2] in python_models
+        for unique_id in selected
+    )
+
+
 def warm_child_workers(command: str | None, dbt_threads: int | str | None) -> int:
     """For a command that runs models, have a child worker ready for each fit that can run at
     once: the cores over each fit's share of them, at most CONCURRENT_CHILD_FITS. Returns that
@@ -217,6 +239,13 @@ class Plugin(BasePlugin):
                 f"the warehouse {os.path.abspath(path)} is open in another process "
                 "(another dbt run, the dashboard or a notebook). Close it and run again."
             )
+        # dbt has resolved the command's selection before it opens the first connection. A
+        # selection of SQL models and tests (a `dbt run -s` of one model, a `dbt test`) needs
+        # neither the Python models' imports nor the fitting workers.
+        if not selects_python_models(
+            dbt.selected_resources.SELECTED_RESOURCES, python_model_names()
+        ):
+            return
         flags = get_flags()
         warm_child_workers(
             getattr(flags, "WHICH", None),

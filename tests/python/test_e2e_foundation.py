@@ -30,6 +30,8 @@ def truth(build, name: str) -> float:
 def test_build_prints_no_deprecation_warning(sample_build):
     assert "Deprecat" not in sample_build.output
     assert "PASS=" in sample_build.output and "ERROR=0" in sample_build.output
+    # A build that runs the Python models has its fitting workers ready (python_udfs/plugin.py).
+    assert "fitting workers: 2 started" in sample_build.output
 
 
 def test_the_everything_selector_runs_every_unit_test(sample_build):

@@ -248,6 +248,8 @@ def test_experiment_only_input_reads_out_every_arm(tmp_path):
         {"input": "files", "input_path": str(data)},
         select=("+rejected_rows", "+ab_test_results"),
     )
+    # A selection without a Python model starts no fitting worker (python_udfs/plugin.py).
+    assert "fitting workers" not in build.output
 
     results = build.query(
         "select variant, n_treatment, n_control, conversion_lift_abs, srm_p_value "

@@ -77,6 +77,41 @@ def test_the_plugin_imports_what_python_models_import_before_they_run():
     assert {"python_udfs.segmentation", "python_udfs.response"} <= set(PYTHON_MODEL_MODULES)
 
 
+def test_the_project_python_models_are_its_py_files():
+    names = plugin.python_model_names()
+    assert {"segment_validation", "response_model_metrics", "int_uplift_predictions"} <= names
+    assert not {"int_customer_features", "customers", "campaign_performance"} & names
+
+
+@pytest.mark.parametrize(
+    ("selected", "expected"),
+    [
+        (["model.segment_marts.customers", "test.segment_marts.unique_customers.1a"], False),
+        (["model.segment_marts.customers", "model.segment_marts.segment_validation"], True),
+        # A test named after a Python model is not the model.
+        (["test.segment_marts.not_null_segment_validation_k.2b"], False),
+        ([], True),  # no selection known: prepare for Python models
+    ],
+)
+def test_a_selection_holds_python_models_only_when_it_selects_one(selected, expected):
+    python_models = plugin.python_model_names()
+    assert plugin.selects_python_models(selected, python_models) is expected
+
+
+@pytest.mark.parametrize(
+    ("selected", "prepared"),
+    [(["model.segment_marts.orders"], False), (["model.segment_marts.customer_segments"], True)],
+)
+def test_a_selection_without_python_models_starts_no_workers(monkeypatch, selected, prepared):
+    warmed, imported = [], []
+    monkeypatch.setattr(plugin.dbt.selected_resources, "SELECTED_RESOURCES", selected)
+    monkeypatch.setattr(plugin, "warm_child_workers", lambda *args: warmed.append(args))
+    monkeypatch.setattr(plugin.importlib, "import_module", imported.append)
+    Plugin.initialize(object.__new__(Plugin), {})
+    assert bool(warmed) is prepared
+    assert imported == (list(PYTHON_MODEL_MODULES) if prepared else [])
+
+
 @pytest.mark.parametrize(
     ("command", "dbt_threads", "cores", "expected"),
     [
