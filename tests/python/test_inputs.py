@@ -118,14 +118,15 @@ def assert_accounted(build: DbtBuild, input_name: str, rows_in: int, staged: str
     assert rows_in == kept + rejected, (input_name, rows_in, kept, rejected)
 
 
-@pytest.mark.parametrize("delimiter", [";", "\t"], ids=["semicolon", "tab"])
-def test_delimited_files_with_bad_rows_are_fully_accounted_for(tmp_path, delimiter):
+def test_delimited_files_with_bad_rows_are_fully_accounted_for(tmp_path):
+    # Each file's delimiter is read from its own header, so one build checks both: semicolons
+    # for customers and contacts, tabs for orders and campaigns (bad rows under each).
     data = tmp_path / "data"
     data.mkdir()
-    write_csv(data / "customers.csv", CUSTOMERS, delimiter)
-    write_csv(data / "orders.csv", ORDERS, delimiter)
-    write_csv(data / "campaigns.csv", CAMPAIGNS, delimiter)
-    write_csv(data / "campaign_contacts.csv", CONTACTS, delimiter)
+    write_csv(data / "customers.csv", CUSTOMERS, ";")
+    write_csv(data / "orders.csv", ORDERS, "\t")
+    write_csv(data / "campaigns.csv", CAMPAIGNS, "\t")
+    write_csv(data / "campaign_contacts.csv", CONTACTS, ";")
     build, _ = build_files(
         tmp_path, {"input": "files", "input_path": str(data)}, select=CAMPAIGN_MARTS
     )
