@@ -45,7 +45,7 @@ def test_mypy_finds_no_type_errors_in_python_udfs():
 
 def test_sqlfluff_lint_passes(tmp_path):
     # One process: the other pytest worker has the second core, and a second linting process
-    # costs 25 s of CPU more (its own dbt templater start) for the same files.
+    # costs 25 s of CPU more for the same files. sqlfluffrs (requirements.txt) parses in Rust.
     result = run(
         ["sqlfluff", "lint", "models", "macros", "tests", "analyses", "--processes", "1"],
         SEGMENT_MARTS_DB=str(tmp_path / "lint.duckdb"),
