@@ -117,10 +117,11 @@ def xdist_group(item: pytest.Item) -> str | None:
 
 # The longest units of work first (longest processing time first): pytest-xdist hands each
 # worker the next group or ungrouped test in collection order (--no-loadscope-reorder in
-# pyproject.toml), so the shared builds' tests (about 300 s in all), the mutant harness (about
-# 200 s), the engines (175 s), lint (100 s), k selection (90 s) and the incremental runs (75 s)
-# start before the short tests, which then fill the gaps. Collected mid-suite, the mutant
-# harness ran alone for its last 3 minutes after the other worker had finished.
+# pyproject.toml), so the shared builds' tests (about 300 s in all), the mutant harness
+# (155-170 s), the engines (170-205 s), lint (120-150 s), k selection (75-85 s) and the
+# incremental runs (55-80 s) start before the short tests, which then fill the gaps. Collected
+# mid-suite, the mutant harness ran alone for its last 3 minutes after the other worker had
+# finished.
 LONGEST_FIRST = ("shared_builds", "test_mutants", "test_engines", "test_lint",
                  "test_e2e_k_selection", "test_incremental")  # fmt: skip
 
