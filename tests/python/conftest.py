@@ -99,15 +99,24 @@ def run_dbt(
 
 
 # The session's shared warehouses. Under pytest-xdist every test that reads one runs on the same
-# worker, so each is built once per session (the dashboard test picks its build by parameter).
+# worker, so each is built once per session. A test may name its build in a parameter and fetch
+# it with request.getfixturevalue; the dashboard's module also has a build made from the sample's.
 SHARED_BUILDS = {"sample_build", "marketing_build"}
 SHARED_BUILD_MODULES = {"test_dashboard"}
+
+
+def reads_shared_build(item: pytest.Item) -> bool:
+    """Whether the test reads a shared build: as a fixture, or named by a parameter."""
+    callspec = getattr(item, "callspec", None)
+    parameters = callspec.params.values() if callspec else ()
+    names = set(item.fixturenames) | {value for value in parameters if isinstance(value, str)}
+    return bool(SHARED_BUILDS & names) or item.module.__name__ in SHARED_BUILD_MODULES
 
 
 def xdist_group(item: pytest.Item) -> str | None:
     """The worker group a test must share: the shared builds, else its module when it reads a
     module-scoped fixture of this suite (built once per module), else none (any worker)."""
-    if SHARED_BUILDS & set(item.fixturenames) or item.module.__name__ in SHARED_BUILD_MODULES:
+    if reads_shared_build(item):
         return "shared_builds"
     fixtures = item._fixtureinfo.name2fixturedefs.values()
     if any(d.scope == "module" and d.baseid for defs in fixtures for d in defs):
