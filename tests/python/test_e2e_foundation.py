@@ -4,6 +4,7 @@ of the generator come back out of the marts."""
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
@@ -30,8 +31,9 @@ def truth(build, name: str) -> float:
 def test_build_prints_no_deprecation_warning(sample_build):
     assert "Deprecat" not in sample_build.output
     assert "PASS=" in sample_build.output and "ERROR=0" in sample_build.output
-    # A build that runs the Python models has its fitting workers ready (python_udfs/plugin.py).
-    assert "fitting workers: 2 started" in sample_build.output
+    # A build that runs the Python models starts its fitting workers (python_udfs/plugin.py):
+    # every worker ready is new, as many as the cores allow (2 on 2 cores; test_udf_plugin.py).
+    assert re.search(r"fitting workers: ([1-9]) started, \1 ready for fits", sample_build.output)
 
 
 def test_the_everything_selector_runs_every_unit_test(sample_build):
