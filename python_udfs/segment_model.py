@@ -144,13 +144,17 @@ class StoredModel:
             return points
         return points @ self.projection_components + self.projection_mean
 
-    def assign(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Segment id of the nearest centroid and the distance to it, for every row."""
+    def nearest(self, points: np.ndarray) -> np.ndarray:
+        """Row index into the centroids of the one nearest to each point."""
         if len(points) == 0:
-            return np.empty(0, dtype=np.int64), np.empty(0)
+            return np.empty(0, dtype=np.int64)
         # |p - c|^2 = |p|^2 - 2 p.c + |c|^2; |p|^2 is the same for every centroid of a row.
         ranking = (self.centroids**2).sum(axis=1)[None, :] - 2.0 * (points @ self.centroids.T)
-        nearest = ranking.argmin(axis=1)
+        return ranking.argmin(axis=1)
+
+    def assign(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Segment id of the nearest centroid and the distance to it, for every row."""
+        nearest = self.nearest(points)
         distance = np.sqrt(((points - self.centroids[nearest]) ** 2).sum(axis=1))
         return self.segment_ids[nearest], distance
 
@@ -554,7 +558,8 @@ def period_assignments(
     assigned = 0
     for batch in batches:
         frame, _ = feature_frame(batch)
-        labels, _ = stored.assign(stored.space(frame))
+        # Ids only: the distance costs more than the assignment and nothing here reads it.
+        labels = stored.segment_ids[stored.nearest(stored.space(frame))]
         assigned += len(labels)
         yield pd.DataFrame(
             {
