@@ -418,32 +418,6 @@ def test_marketing_campaign_recency_counts_back_from_the_latest_enrolment(market
     assert mismatches == 0
 
 
-def test_marketing_campaign_in_day_first_comma_form(tmp_path):
-    # The file as it is often distributed: comma separated, DD-MM-YYYY dates.
-    require_shared_file(SHARED_MARKETING_FILE)
-    converted = tmp_path / "marketing_campaign.csv"
-    with duckdb.connect() as conn:
-        conn.execute(
-            f"""
-            copy (
-                select * replace (
-                    strftime(cast("Dt_Customer" as date), '%d-%m-%Y') as "Dt_Customer"
-                )
-                from read_csv('{SHARED_MARKETING_FILE}', all_varchar = true, header = true)
-            ) to '{converted}' (header, delimiter ',')
-            """
-        )
-    build, _ = build_files(
-        tmp_path,
-        {"input": "marketing_campaign", "input_path": str(converted)},
-        select=("+customers", "+customer_rfm"),
-    )
-    assert (
-        build.scalar("select count(*) from marts.customers where signup_date is not null") == 2240
-    )
-    assert build.scalar("select count(*) from marts.customer_rfm") == 2234
-
-
 def test_marketing_campaign_segmentation_finds_a_segment_not_to_target(marketing_build):
     # The reference analyses found a segment whose campaigns lose money: ours must too.
     rows = marketing_build.query(
@@ -474,18 +448,30 @@ def test_marketing_campaign_clv_falls_back_to_the_heuristic(marketing_build):
     assert marketing_build.scalar("select count(*) from marts.clv_model_params") == 0
 
 
-def test_marketing_campaign_file_with_mixed_line_endings_and_a_malformed_line(tmp_path):
-    # The file as a hand-edited export arrives: CRLF lines with one LF line among them, an
-    # impossible Dt_Customer, and a truncated last line. Every row is kept or rejected with its
-    # number, and no mart test fails on the flagged date.
+def test_a_hand_edited_day_first_marketing_campaign_file(tmp_path):
+    # The file as it is often distributed (comma separated, DD-MM-YYYY dates) after a hand edit:
+    # CRLF lines with one LF line among them, an impossible Dt_Customer and a truncated last line.
+    # Every row is kept or rejected with its number, every other date parses day first, and no
+    # mart test fails on the flagged date. One build for all of it.
     require_shared_file(SHARED_MARKETING_FILE)
-    lines = SHARED_MARKETING_FILE.read_bytes().split(b"\r\n")[:201]
-    header, rows = lines[0], lines[1:]
-    fields = rows[5].split(b";")
+    converted = tmp_path / "converted.csv"
+    with duckdb.connect() as conn:
+        conn.execute(
+            f"""
+            copy (
+                select * replace (
+                    strftime(cast("Dt_Customer" as date), '%d-%m-%Y') as "Dt_Customer"
+                )
+                from read_csv('{SHARED_MARKETING_FILE}', all_varchar = true, header = true)
+            ) to '{converted}' (header, delimiter ',')
+            """
+        )
+    header, *rows = converted.read_bytes().rstrip(b"\n").split(b"\n")
+    fields = rows[5].split(b",")
     fields[7] = b"31-02-2014"
-    rows[5] = b";".join(fields)
+    rows[5] = b",".join(fields)
     impossible_id = fields[0].decode()
-    malformed = b"99999;1970;PhD"
+    malformed = b"99999,1970,PhD"
     edited = tmp_path / "marketing_campaign.csv"
     edited.write_bytes(
         b"\r\n".join([header, *rows[:10]]) + b"\n" + b"\r\n".join([*rows[10:], malformed])
@@ -508,6 +494,12 @@ def test_marketing_campaign_file_with_mixed_line_endings_and_a_malformed_line(tm
         f"where customer_id = '{impossible_id}'"
     )
     assert flagged == [(True, True)]
+    # Read month first, every date after the 12th of its month would be lost.
+    assert len(rows) == 2240
+    assert build.scalar("select count(*) from marts.customers where signup_date is not null") == (
+        len(rows) - 1
+    )
+    assert build.scalar("select count(*) from marts.customer_rfm") == 2234
 
 
 def test_a_missing_shared_file_skips_or_fails_as_the_switch_says(tmp_path, monkeypatch):
