@@ -141,16 +141,29 @@ def feature_frame(features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
 
 def fit_scaling(frame: pd.DataFrame, fit_mask: np.ndarray) -> FeatureScaling:
     """Medians and standardization of the fitted rows; columns without information (all missing
-    or constant) are dropped."""
-    fill = frame.loc[fit_mask].median().fillna(0.0)
-    filled = frame.fillna(fill)
-    names = [column for column in frame.columns if filled.loc[fit_mask, column].std() > 0]
-    values = filled[names].to_numpy(dtype=float)
-    center = values[fit_mask].mean(axis=0) if fit_mask.any() else np.zeros(len(names))
-    scale = values[fit_mask].std(axis=0) if fit_mask.any() else np.ones(len(names))
-    scale[scale == 0] = 1.0
+    or constant) are dropped.
+
+    Column by column, so memory holds one column of the fitted rows at a time besides ``frame``:
+    at 10M customers a filled copy of the whole frame is 1.8 GB, and the fit used to make three.
+    """
+    names, fill, center, scale = [], [], [], []
+    for column in frame.columns:
+        fitted = frame[column].to_numpy(dtype=float)[fit_mask]
+        present = ~np.isnan(fitted)
+        median = float(np.median(fitted[present])) if present.any() else 0.0
+        fitted[~present] = median
+        # Fewer than two fitted rows have no spread to standardize by.
+        if len(fitted) < 2 or not fitted.std(ddof=1) > 0:
+            continue
+        names.append(column)
+        fill.append(median)
+        center.append(fitted.mean())
+        scale.append(fitted.std())
     return FeatureScaling(
-        names=tuple(names), fill=fill[names].to_numpy(float), center=center, scale=scale
+        names=tuple(names),
+        fill=np.asarray(fill, dtype=float),
+        center=np.asarray(center, dtype=float),
+        scale=np.asarray(scale, dtype=float),
     )
 
 
