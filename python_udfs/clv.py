@@ -9,9 +9,13 @@ or money unit. Time is in weeks throughout. Pure functions; tested in tests/pyth
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -152,6 +156,63 @@ def _minimize(negative_ll, start: np.ndarray) -> optimize.OptimizeResult:
     return result
 
 
+# Fits of this process by their inputs. The CLV models of one build fit BG/NBD on the same
+# histories several times (all of them: clv_model_params, int_customer_clv_predictions,
+# clv_p_alive_matrix; the calibration period: clv_backtest, clv_calibration, clv_tracking), and
+# dbt runs them in one process: each distinct fit is computed once. A fit is a pure function of
+# its inputs, so a cached one is the fit itself. Entries hold the optimum and what computes the
+# covariance on demand, so a fit asked for without it still serves one asked for with it.
+FIT_CACHE_SIZE = 4
+_fit_cache: OrderedDict[tuple, tuple[FitResult, Callable[[], np.ndarray | None] | None]] = (
+    OrderedDict()
+)
+_fit_locks: dict[tuple, threading.Lock] = {}
+_fit_cache_lock = threading.Lock()
+
+
+def clear_fit_cache() -> None:
+    with _fit_cache_lock:
+        _fit_cache.clear()
+        _fit_locks.clear()
+
+
+def _fit_key(kind: str, arrays: tuple[np.ndarray, ...], penalizer: float) -> tuple:
+    digest = hashlib.blake2b(digest_size=20)
+    for array in arrays:
+        values = np.ascontiguousarray(array, dtype=float)
+        digest.update(str(values.shape).encode())
+        digest.update(values.tobytes())
+    return kind, digest.hexdigest(), float(penalizer)
+
+
+def _cached_fit(
+    key: tuple,
+    with_covariance: bool,
+    compute: Callable[[], tuple[FitResult[Any], Callable[[], np.ndarray | None] | None]],
+) -> FitResult[Any]:
+    """The fit stored under ``key``, computed by ``compute`` (the fit without covariance, and a
+    function of no arguments computing it) the first time; the covariance is added when first
+    asked for. Threads asking for the same key wait for the first one's fit."""
+    with _fit_cache_lock:
+        key_lock = _fit_locks.setdefault(key, threading.Lock())
+    with key_lock:
+        with _fit_cache_lock:
+            entry = _fit_cache.get(key)
+        if entry is None:
+            entry = compute()
+        fit, covariance_of = entry
+        if with_covariance and fit.covariance is None and covariance_of is not None:
+            fit = replace(fit, covariance=covariance_of())
+            entry = (fit, covariance_of)
+        with _fit_cache_lock:
+            _fit_cache[key] = entry
+            _fit_cache.move_to_end(key)
+            while len(_fit_cache) > FIT_CACHE_SIZE:
+                evicted, _ = _fit_cache.popitem(last=False)
+                _fit_locks.pop(evicted, None)
+    return fit if with_covariance else replace(fit, covariance=None)
+
+
 def fit_bgnbd(
     frequency, recency, age, penalizer: float = 0.0, with_covariance: bool = False
 ) -> FitResult[BgNbdParams]:
@@ -164,6 +225,11 @@ def fit_bgnbd(
             None, float("nan"), False, "fewer than 10 customers or no repeat purchases"
         )
 
+    key = _fit_key("bgnbd", (x, t_x, age), penalizer)
+    return _cached_fit(key, with_covariance, lambda: _fit_bgnbd(x, t_x, age, penalizer))
+
+
+def _fit_bgnbd(x: np.ndarray, t_x: np.ndarray, age: np.ndarray, penalizer: float):
     histories = DistinctHistories(x, t_x, age)
     time_scale = max(float(age.mean()), 1e-9)
     log_scales = np.log([1.0, time_scale, 1.0, 1.0])
@@ -177,10 +243,10 @@ def fit_bgnbd(
     params = BgNbdParams(*np.exp(result.x))
     ll = float(bgnbd_log_likelihood(params, x, t_x, age).sum())
     ok = bool(result.success) and np.isfinite(ll)
-    covariance = None
-    if ok and with_covariance:
-        covariance = log_param_covariance(lambda v: len(x) * negative_ll(v), result.x)
-    return FitResult(params if ok else None, ll, ok, str(result.message), covariance)
+    fit = FitResult(params if ok else None, ll, ok, str(result.message))
+    if not ok:
+        return fit, None
+    return fit, lambda: log_param_covariance(lambda v: len(x) * negative_ll(v), result.x)
 
 
 def expected_purchases(params: BgNbdParams, t, frequency, recency, age) -> np.ndarray:
@@ -273,6 +339,11 @@ def fit_gamma_gamma(
             None, float("nan"), False, "fewer than 10 repeat buyers with positive spend"
         )
 
+    key = _fit_key("gamma_gamma", (x, m), penalizer)
+    return _cached_fit(key, with_covariance, lambda: _fit_gamma_gamma(x, m, penalizer))
+
+
+def _fit_gamma_gamma(x: np.ndarray, m: np.ndarray, penalizer: float):
     log_scales = np.log([1.0, 1.0, float(np.mean(m))])
     repeat_values = DistinctRepeatValues(x, m)
 
@@ -286,10 +357,10 @@ def fit_gamma_gamma(
     ll = float(gamma_gamma_log_likelihood(params, x, m).sum())
     ok = bool(result.success) and np.isfinite(ll) and params.q > 1
     message = str(result.message) if params.q > 1 else "q <= 1: expected spend is undefined"
-    covariance = None
-    if ok and with_covariance:
-        covariance = log_param_covariance(lambda v: len(x) * negative_ll(v), result.x)
-    return FitResult(params if ok else None, ll, ok, message, covariance)
+    fit = FitResult(params if ok else None, ll, ok, message)
+    if not ok:
+        return fit, None
+    return fit, lambda: log_param_covariance(lambda v: len(x) * negative_ll(v), result.x)
 
 
 def expected_average_value(params: GammaGammaParams, frequency, monetary_value) -> np.ndarray:

@@ -8,6 +8,7 @@ import pytest
 from project_settings import project_settings
 
 from clv_simulation import simulate_bgnbd, simulate_gamma_gamma
+from python_udfs import clv
 from python_udfs.clv import (
     BgNbdParams,
     ClvSettings,
@@ -17,6 +18,7 @@ from python_udfs.clv import (
     backtest,
     bgnbd_log_likelihood,
     calibration_by_frequency,
+    clear_fit_cache,
     discounted_clv,
     expected_average_value,
     expected_purchases,
@@ -339,3 +341,36 @@ def test_tracking_sums_every_first_purchase_cohort_from_the_middle_of_its_week()
     np.testing.assert_allclose(
         table["expected_repeat_purchases"].cumsum(), table["expected_cumulative_repeat_purchases"]
     )
+
+
+def test_a_fit_of_the_same_data_is_computed_once_and_equals_a_fresh_one(simulated, monkeypatch):
+    # The CLV models of one build fit the same histories several times in one process.
+    clear_fit_cache()
+    calls = []
+    minimize = clv._minimize
+    monkeypatch.setattr(clv, "_minimize", lambda *args: calls.append(1) or minimize(*args))
+    x, t_x, age = (simulated[c].to_numpy() for c in ("frequency", "recency", "age"))
+    first = fit_bgnbd(x, t_x, age, penalizer=0.01)
+    assert first.covariance is None
+    # Equal data in other arrays, asked for with the covariance: no second optimization, and
+    # the covariance is the one a fresh fit computes.
+    again = fit_bgnbd(x.copy(), t_x.copy(), age.copy(), penalizer=0.01, with_covariance=True)
+    assert len(calls) == 1
+    assert again.params == first.params
+    clear_fit_cache()
+    fresh = fit_bgnbd(x, t_x, age, penalizer=0.01, with_covariance=True)
+    assert len(calls) == 2
+    assert fresh.params == first.params
+    np.testing.assert_array_equal(again.covariance, fresh.covariance)
+    # Asked for without it, the covariance stays out; other data or another penalty fit anew.
+    assert fit_bgnbd(x, t_x, age, penalizer=0.01).covariance is None
+    assert len(calls) == 2
+    fit_bgnbd(x, t_x, age, penalizer=0.02)
+    changed = t_x.copy()
+    changed[0] += 0.5
+    fit_bgnbd(x, changed, age, penalizer=0.01)
+    assert len(calls) == 4
+    monetary = simulate_gamma_gamma(CDNOW_GAMMA_GAMMA, x, seed=5)
+    fit_gamma_gamma(x, monetary)
+    fit_gamma_gamma(x, monetary.copy(), with_covariance=True)
+    assert len(calls) == 5
