@@ -143,8 +143,8 @@ def fit_scaling(frame: pd.DataFrame, fit_mask: np.ndarray) -> FeatureScaling:
     """Medians and standardization of the fitted rows; columns without information (all missing
     or constant) are dropped.
 
-    Column by column, so memory holds one column of the fitted rows at a time besides ``frame``:
-    at 10M customers a filled copy of the whole frame is 1.8 GB, and the fit used to make three.
+    Column by column, so memory holds one column of the fitted rows at a time besides ``frame``
+    (a filled copy of the whole frame is 1.8 GB at 10M customers).
     """
     names, fill, center, scale = [], [], [], []
     for column in frame.columns:

@@ -14,6 +14,8 @@ from python_udfs.segmentation import (
     INPUT_COLUMNS,
     SegmentationSettings,
     SegmentTraits,
+    apply_scaling,
+    fit_scaling,
     k_selection_table,
     mark_chosen_k,
     mean_silhouettes,
@@ -415,3 +417,29 @@ def test_a_silhouette_needs_two_clusters_and_fewer_than_rows():
         mean_silhouettes(matrix, [np.zeros(3)])
     with pytest.raises(ValueError, match="not 3"):
         mean_silhouettes(matrix, [np.arange(3)])
+
+
+def test_scaling_fills_the_fitted_median_and_standardizes_on_the_fitted_rows_by_hand():
+    nan = np.nan
+    frame = pd.DataFrame(
+        {
+            "a": [1.0, 2.0, nan, 4.0, 100.0],  # fitted rows' median 2, then mean 2.25
+            "constant": [5.0, 5.0, 5.0, 5.0, 9.0],  # no spread among the fitted rows: dropped
+            "missing": [nan, nan, nan, nan, 1.0],  # nothing among them: dropped
+            "d": [nan, 3.0, 3.0, 7.0, nan],  # median of 3, 3, 7: 3
+        }
+    )
+    fitted = np.array([True, True, True, True, False])
+    scaling = fit_scaling(frame, fitted)
+    assert scaling.names == ("a", "d")
+    np.testing.assert_array_equal(scaling.fill, [2.0, 3.0])
+    np.testing.assert_allclose(scaling.center, [2.25, 4.0], rtol=1e-15)
+    # Population spread of 1, 2, 2, 4 and of 3, 3, 3, 7.
+    np.testing.assert_allclose(scaling.scale, [np.sqrt(4.75 / 4), np.sqrt(3.0)], rtol=1e-15)
+    # The row left out of the fit is scaled by the fitted rows, its missing value filled.
+    np.testing.assert_allclose(
+        apply_scaling(frame, scaling)[4],
+        [(100 - 2.25) / np.sqrt(4.75 / 4), (3 - 4) / np.sqrt(3.0)],
+        rtol=1e-14,
+    )
+    assert fit_scaling(frame, np.zeros(5, dtype=bool)).names == ()
