@@ -127,7 +127,7 @@ def xdist_group(item: pytest.Item) -> str | None:
 # The longest units of work first (longest processing time first): pytest-xdist hands each
 # worker the next group or ungrouped test in collection order (--no-loadscope-reorder in
 # pyproject.toml), so the shared builds' tests (about 300 s in all), the mutant harness
-# (155-170 s), the engines (170-205 s), lint (120-150 s), k selection (75-85 s) and the
+# (145-175 s), the engines (165-205 s), lint (105-150 s), k selection (75-90 s) and the
 # incremental runs (55-80 s) start before the short tests, which then fill the gaps. Collected
 # mid-suite, the mutant harness ran alone for its last 3 minutes after the other worker had
 # finished.
