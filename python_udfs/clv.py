@@ -201,9 +201,10 @@ def _cached_fit(
         if entry is None:
             entry = compute()
         fit, covariance_of = entry
-        if with_covariance and fit.covariance is None and covariance_of is not None:
+        if with_covariance and covariance_of is not None:
+            # Computed once, even when it is None (no usable Hessian); the closure goes with it.
             fit = replace(fit, covariance=covariance_of())
-            entry = (fit, covariance_of)
+            entry = (fit, None)
         with _fit_cache_lock:
             _fit_cache[key] = entry
             _fit_cache.move_to_end(key)
