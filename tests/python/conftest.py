@@ -67,10 +67,20 @@ class DbtBuild:
     def scalar(self, sql: str):
         return self.query(sql)[0][0]
 
+    @property
+    def target(self) -> Path:
+        """The build's dbt artifacts (manifest.json, semantic_manifest.json, run_results.json)."""
+        return target_path(self.database)
+
     def frame(self, sql: str) -> pd.DataFrame:
         """One read-only query as a pandas DataFrame."""
         with duckdb.connect(str(self.database), read_only=True) as conn:
             return conn.execute(sql).df()
+
+
+def target_path(database: Path) -> Path:
+    """Where run_dbt has dbt write its artifacts (manifest, run results) for ``database``."""
+    return database.parent / "target"
 
 
 def run_dbt(
@@ -84,7 +94,7 @@ def run_dbt(
     dbt = shutil.which("dbt")
     assert dbt, "the dbt executable is not on PATH: pip install -r requirements.txt"
     result = subprocess.run(
-        [dbt, *args, "--target-path", str(database.parent / "target")],
+        [dbt, *args, "--target-path", str(target_path(database))],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -161,7 +171,7 @@ def require_shared_file(path: Path) -> None:
 def read_inputs(database: Path, model: str) -> set[str]:
     """The sources and sample models ``model`` reads, by name, as the manifest of the last dbt
     command on ``database`` records them (its lineage in dbt docs)."""
-    manifest = json.loads((database.parent / "target" / "manifest.json").read_text())
+    manifest = json.loads((target_path(database) / "manifest.json").read_text())
     upstream = manifest["nodes"][f"model.segment_marts.{model}"]["depends_on"]["nodes"]
     return {
         ".".join(node.split(".")[2:])

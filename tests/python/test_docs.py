@@ -25,7 +25,7 @@ def docs(sample_build) -> dict:
     """`dbt docs generate --static` on the sample build: manifest, catalog, one-file site."""
     settings = vars_arg(sample_build.settings)
     run_dbt(["docs", "generate", "--static", *settings], sample_build.database)
-    target = sample_build.database.parent / "target"
+    target = sample_build.target
     return {
         "manifest": json.loads((target / "manifest.json").read_text()),
         "catalog": json.loads((target / "catalog.json").read_text()),

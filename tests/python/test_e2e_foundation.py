@@ -37,7 +37,7 @@ def test_build_prints_no_deprecation_warning(sample_build):
 
 
 def test_the_everything_selector_runs_every_unit_test(sample_build):
-    manifest = json.loads((sample_build.database.parent / "target" / "manifest.json").read_text())
+    manifest = json.loads((sample_build.target / "manifest.json").read_text())
     unit_tests = len(manifest["unit_tests"])
     assert unit_tests >= 15
     assert f" {unit_tests} unit tests" in finished_line(sample_build.output)

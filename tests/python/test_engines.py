@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from conftest import PROJECT_DIR, run_dbt, vars_arg
+from conftest import PROJECT_DIR, run_dbt, target_path, vars_arg
 from engines import PostgresCluster, export_raw_inputs, load_raw_duckdb, map_in_pandas
 from python_udfs.frames import relation_to_pandas
 from python_udfs.response import fit_chosen_model, probability_scorer
@@ -87,7 +87,7 @@ def duckdb_build(raw_inputs, tmp_path_factory):
     started = time.monotonic()
     run_dbt(["build", *ENGINE_SELECTION, *vars_arg(TABLES)], database)
     seconds = time.monotonic() - started
-    models = selected_models(database.parent / "target")
+    models = selected_models(target_path(database))
 
     def read(schema: str, name: str):
         with duckdb.connect(str(database), read_only=True) as conn:

@@ -57,7 +57,7 @@ def test_dbt_score_keeps_the_metadata_score(sample_build):
     """dbt-score grades models, seeds and macros; pyproject.toml sets the floor to keep. It reads
     the sample build's manifest: the metadata does not depend on the vars a build uses, and a
     parse of its own would cost the suite about 10 s."""
-    manifest = sample_build.database.parent / "target" / "manifest.json"
+    manifest = sample_build.target / "manifest.json"
     result = run(["dbt-score", "lint", "--manifest", str(manifest)])
     assert result.returncode == 0, result.stdout[-5000:]
     assert "Project score" in result.stdout

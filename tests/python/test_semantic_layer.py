@@ -38,7 +38,7 @@ def mf_project(sample_build, tmp_path_factory) -> Path:
     for name in PROJECT_ENTRIES:
         (root / name).symlink_to(PROJECT_DIR / name)
     (root / "target").mkdir()
-    shutil.copy(sample_build.database.parent / "target" / "semantic_manifest.json", root / "target")
+    shutil.copy(sample_build.target / "semantic_manifest.json", root / "target")
     return root
 
 
