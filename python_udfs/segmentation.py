@@ -283,7 +283,7 @@ def evaluate_k_range(
     """Fit K-means for every k in the range and score it with the three classic indices.
 
     Every k is fitted and scored on one reproducible sample of at most ``metric_sample_size``
-    rows (silhouette is quadratic in rows; the centroids of 10,000 rows are within sampling noise
+    rows (silhouette is quadratic in rows; the centroids of 5,000 rows are within sampling noise
     of the full fit), so the cost does not grow with the customer base. A k whose fit finds fewer
     than k distinct clusters (fewer distinct feature rows than k) is not a real candidate and is
     left out, so data without that much variety can never crash the criteria.
