@@ -126,17 +126,28 @@ def feature_frame(features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     form an artificial cluster of zero shares. Non-buyers' behaviour is left missing, so that it
     takes the fitted median and they are assigned on their demographics.
     """
-    frame = pd.DataFrame(index=features.index)
-    for column in LOG_FEATURES:
-        values = pd.to_numeric(features[column], errors="coerce").astype(float)
-        frame[column] = np.log1p(values.clip(lower=0))
-    for column in LINEAR_FEATURES:
-        frame[column] = pd.to_numeric(features[column], errors="coerce").astype(float)
+    names = [*LOG_FEATURES, *LINEAR_FEATURES]
+    # One float block, column-major so that each column is contiguous: a frame built by
+    # inserting columns holds a block per column and is copied again to become a matrix, which
+    # cost seconds per call on the customer-months of the segment history.
+    values = np.empty((len(features), len(names)), order="F")
+    for position, column in enumerate(names):
+        values[:, position] = as_float(features[column])
+    logged = values[:, : len(LOG_FEATURES)]
+    np.log1p(np.maximum(logged, 0.0, out=logged), out=logged)
     flags = features[FLAG_COLUMNS].fillna(False).astype(bool)
     purchased = features["has_purchased"].fillna(False).astype(bool).to_numpy()
     fit_mask = ~flags.any(axis=1).to_numpy() & purchased
-    frame.loc[~purchased, [c for c in BEHAVIOUR_FEATURES if c in frame.columns]] = np.nan
-    return frame, fit_mask
+    behaviour = [names.index(column) for column in BEHAVIOUR_FEATURES]
+    values[np.ix_(~purchased, behaviour)] = np.nan
+    return pd.DataFrame(values, index=features.index, columns=names, copy=False), fit_mask
+
+
+def as_float(column: pd.Series) -> np.ndarray:
+    """A column as floats, missing values and text that is not a number as NaN."""
+    if not pd.api.types.is_numeric_dtype(column):
+        column = pd.to_numeric(column, errors="coerce")
+    return column.to_numpy(dtype=float, na_value=np.nan)
 
 
 def fit_scaling(frame: pd.DataFrame, fit_mask: np.ndarray) -> FeatureScaling:
@@ -169,7 +180,12 @@ def fit_scaling(frame: pd.DataFrame, fit_mask: np.ndarray) -> FeatureScaling:
 
 def apply_scaling(frame: pd.DataFrame, scaling: FeatureScaling) -> np.ndarray:
     """The standardized matrix of ``frame`` under a fitted scaling (its columns must exist)."""
-    values = frame[list(scaling.names)].to_numpy(dtype=float, copy=True)
+    positions = frame.columns.get_indexer(scaling.names)
+    if (positions < 0).any():
+        missing = [name for name in scaling.names if name not in frame.columns]
+        raise KeyError(f"the scaling's columns {missing} are not in the frame")
+    # One copy, taken by the column selection (the frame's own matrix may be a read-only view).
+    values = frame.to_numpy(dtype=float)[:, positions]
     # In place on the copy: at tens of millions of rows each temporary matrix costs seconds.
     np.copyto(values, np.broadcast_to(scaling.fill, values.shape), where=np.isnan(values))
     values -= scaling.center

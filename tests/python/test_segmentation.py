@@ -15,6 +15,7 @@ from python_udfs.segmentation import (
     SegmentationSettings,
     SegmentTraits,
     apply_scaling,
+    feature_frame,
     fit_scaling,
     k_selection_table,
     mark_chosen_k,
@@ -443,3 +444,23 @@ def test_scaling_fills_the_fitted_median_and_standardizes_on_the_fitted_rows_by_
         rtol=1e-14,
     )
     assert fit_scaling(frame, np.zeros(5, dtype=bool)).names == ()
+
+
+def test_feature_frame_logs_magnitudes_blanks_non_buyers_behaviour_and_reads_text_by_hand():
+    features, _ = planted_customers(1)
+    features = features.head(3).copy()
+    features["net_revenue"] = [-5.0, np.e - 1, 0.0]  # a net refund counts as nothing spent
+    features["age"] = pd.Series(["40", "not a number", None], dtype=object)  # text from a file
+    features["has_purchased"] = [True, True, False]
+    features["is_birth_year_implausible"] = [False, True, False]
+    frame, fit_mask = feature_frame(features)
+    assert list(frame.columns) == [*segmentation.LOG_FEATURES, *segmentation.LINEAR_FEATURES]
+    np.testing.assert_array_equal(frame["net_revenue"].to_numpy()[:2], [0.0, 1.0])
+    np.testing.assert_array_equal(frame["age"].to_numpy()[:2], [40.0, np.nan])
+    # The non-buyer keeps demographics and loses behaviour, which takes the fitted median later.
+    assert frame.loc[2, segmentation.BEHAVIOUR_FEATURES].isna().all()
+    assert frame.loc[2, "income_clean"] == np.log1p(features.loc[2, "income_clean"])
+    np.testing.assert_array_equal(fit_mask, [True, False, False])
+    scaling = fit_scaling(frame, np.array([True, True, True]))
+    with pytest.raises(KeyError, match="net_revenue"):
+        apply_scaling(frame.drop(columns="net_revenue"), scaling)
