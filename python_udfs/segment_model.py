@@ -305,6 +305,18 @@ def match_segments(previous: StoredModel, new: StoredModel, max_distance: float)
     }
 
 
+def at_most_distinct_rows(points: np.ndarray, k: int, head_rows: int = 10_000) -> int:
+    """``k``, or the number of distinct rows of ``points`` when there are fewer. The first
+    ``head_rows`` rows settle it for all but degenerate data: sorting every row to count them
+    cost 1.5 s of a 1M-customer fit."""
+    distinct = 0
+    for rows in (points[:head_rows], points):
+        distinct = len(np.unique(rows, axis=0)) if len(rows) else 0
+        if distinct >= k:
+            return k
+    return distinct
+
+
 def fit_model(
     features: pd.DataFrame, k: int, segmentation: SegmentationSettings, version: int
 ) -> StoredModel:
@@ -322,8 +334,7 @@ def fit_model(
     else:
         points = matrix
     fit_points = points[fit_mask]
-    distinct = len(np.unique(fit_points, axis=0)) if points.shape[1] and len(fit_points) else 1
-    k = max(1, min(k, distinct))
+    k = max(1, at_most_distinct_rows(fit_points, k)) if points.shape[1] else 1
     if k == 1:
         labels = np.zeros(len(points), dtype=np.int64)
         centres = (fit_points if len(fit_points) else points).mean(axis=0, keepdims=True)
@@ -331,7 +342,9 @@ def fit_model(
         kmeans = fit_kmeans(fit_points, k, segmentation)
         labels, centres = kmeans.predict(points), kmeans.cluster_centers_
     segment_ids = order_segments_by_value(labels, features["net_revenue"].fillna(0).to_numpy())
-    by_id = {int(sid): centres[label] for sid, label in zip(segment_ids, labels, strict=True)}
+    # One row per label is enough: the relabelling maps each label to one id.
+    _, first_rows = np.unique(labels, return_index=True)
+    by_id = {int(segment_ids[row]): centres[labels[row]] for row in first_rows}
     ids = np.array(sorted(by_id), dtype=np.int64)
     names = name_segments(features, segment_ids)
     fitted_ids = segment_ids[fit_mask]

@@ -19,6 +19,7 @@ from python_udfs.segment_model import (
     DriftCheck,
     ModelSettings,
     assign_customers,
+    at_most_distinct_rows,
     check_drift,
     drift_row,
     fit_model,
@@ -223,3 +224,11 @@ def test_model_rows_keep_a_version_exactly():
     np.testing.assert_array_equal(restored.scaling.scale, model.scaling.scale)
     assert restored.scaling.names == model.scaling.names and restored.names == model.names
     assert restored.fitted_customers == model.fitted_customers == 300
+
+
+def test_k_is_capped_at_the_distinct_rows_whether_the_head_settles_it_or_not():
+    points = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 1.0], [1.0, 1.0], [2.0, 0.0]])
+    assert at_most_distinct_rows(points, 2, head_rows=3) == 2  # the head has 2 distinct rows
+    assert at_most_distinct_rows(points, 3, head_rows=2) == 3  # the head has 1; all rows have 3
+    assert at_most_distinct_rows(points, 4, head_rows=2) == 3
+    assert at_most_distinct_rows(points[:0], 3) == 0
