@@ -108,7 +108,6 @@ class FeatureScaling:
 class PreparedFeatures:
     """Scaled feature matrix for every customer, and which rows may be used to fit."""
 
-    customer_ids: np.ndarray
     matrix: np.ndarray
     fit_mask: np.ndarray
     scaling: FeatureScaling = field(repr=False)
@@ -199,7 +198,6 @@ def prepare_features(features: pd.DataFrame) -> PreparedFeatures:
     frame, fit_mask = feature_frame(features)
     scaling = fit_scaling(frame, fit_mask)
     return PreparedFeatures(
-        customer_ids=features["customer_id"].to_numpy(),
         matrix=apply_scaling(frame, scaling),
         fit_mask=fit_mask,
         scaling=scaling,
@@ -723,6 +721,18 @@ def delivered_k(k_selection: pd.DataFrame, settings: SegmentationSettings) -> in
     return settings.fixed_k or settings.min_actionable_k
 
 
+def segments_of(customer_ids: pd.Series, assignments: pd.DataFrame) -> np.ndarray:
+    """The ``segment_id`` of each of ``customer_ids`` in ``assignments`` (customer_id,
+    segment_id). Read in the same order (both sorted by id), the two id columns are compared
+    value by value instead of looked up: a lookup hashes every id as a Python string, seconds
+    and a gigabyte at 10M customers."""
+    if customer_ids.reset_index(drop=True).equals(
+        assignments["customer_id"].reset_index(drop=True)
+    ):
+        return assignments["segment_id"].to_numpy()
+    return customer_ids.map(assignments.set_index("customer_id")["segment_id"]).to_numpy()
+
+
 def validation_table(
     features: pd.DataFrame,
     assignments: pd.DataFrame,
@@ -736,12 +746,10 @@ def validation_table(
         return typed_empty(VALIDATION_COLUMNS, VALIDATION_DTYPES)
     prepared = prepare_features(features)
     reduced = reduce_dimensions(prepared.matrix, settings.pca_components, settings.seed)
-    labels = (
-        pd.Series(prepared.customer_ids)
-        .map(assignments.set_index("customer_id")["segment_id"])
-        .to_numpy()
-    )
+    labels = segments_of(features["customer_id"], assignments)
     matrix, labels = reduced[prepared.fit_mask], labels[prepared.fit_mask]
+    # Only the fitted rows are used from here on: every customer's matrix is let go.
+    del prepared, reduced
     k = len(np.unique(labels))
     if k < 2 or len(matrix) <= k:
         return typed_empty(VALIDATION_COLUMNS, VALIDATION_DTYPES)

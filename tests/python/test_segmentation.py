@@ -24,6 +24,7 @@ from python_udfs.segmentation import (
     name_segments,
     order_segments_by_value,
     prepare_features,
+    segments_of,
     split_half_stability,
     stability_is_settled,
     validation_table,
@@ -464,3 +465,13 @@ def test_feature_frame_logs_magnitudes_blanks_non_buyers_behaviour_and_reads_tex
     scaling = fit_scaling(frame, np.array([True, True, True]))
     with pytest.raises(KeyError, match="net_revenue"):
         apply_scaling(frame.drop(columns="net_revenue"), scaling)
+
+
+def test_segments_are_matched_by_customer_id_in_the_same_order_or_any_other():
+    ids = pd.Series(["a", "b", "c"], dtype="str")
+    aligned = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment_id": [3, 1, 2]})
+    np.testing.assert_array_equal(segments_of(ids, aligned), [3, 1, 2])
+    shuffled = aligned.iloc[[2, 0, 1]]
+    np.testing.assert_array_equal(segments_of(ids, shuffled), [3, 1, 2])
+    without_b = aligned.iloc[[0, 2]]
+    np.testing.assert_array_equal(segments_of(ids, without_b), [3, np.nan, 2])
