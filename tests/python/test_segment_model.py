@@ -21,6 +21,7 @@ from python_udfs.segment_model import (
     assign_customers,
     at_most_distinct_rows,
     check_drift,
+    distances_to,
     drift_row,
     fit_model,
     latest_model,
@@ -232,3 +233,13 @@ def test_k_is_capped_at_the_distinct_rows_whether_the_head_settles_it_or_not():
     assert at_most_distinct_rows(points, 3, head_rows=2) == 3  # the head has 1; all rows have 3
     assert at_most_distinct_rows(points, 4, head_rows=2) == 3
     assert at_most_distinct_rows(points[:0], 3) == 0
+
+
+def test_distances_to_the_assigned_centroid_by_hand_across_chunks():
+    points = np.array([[0.0, 0.0], [3.0, 4.0], [1.0, 1.0], [4.0, 5.0], [-2.0, 1.0]])
+    centroids = np.array([[0.0, 0.0], [1.0, 1.0]])
+    nearest = np.array([0, 0, 1, 1, 1])
+    expected = [0.0, 5.0, 0.0, 5.0, np.sqrt(9.0)]
+    np.testing.assert_array_equal(distances_to(points, centroids, nearest, chunk_rows=2), expected)
+    np.testing.assert_array_equal(distances_to(points, centroids, nearest), expected)
+    assert distances_to(points[:0], centroids, nearest[:0]).shape == (0,)
