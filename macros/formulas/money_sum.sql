@@ -3,9 +3,14 @@
     {#- Floating-point sums change in the last bits with the order rows arrive in, which differs
         between an incremental run and a full refresh (and between threads): equal-value ties
         in RFM scores then break differently. Fixed-point sums are exact and order-free. -#}
-    cast(sum(cast({{ expression }} as decimal(18, 4)))
-        {%- if condition %} filter (where {{ condition }}){% endif %}
-        {%- if over %} over {{ over }}{% endif %} as {{ engine_type('double') }})
+    cast({{ money_total(expression, condition, over) }} as {{ engine_type('double') }})
+{%- endmacro %}
+
+{# The same sum kept in fixed point (a decimal): partial sums that are added up again later. #}
+{% macro money_total(expression, condition=none, over=none) -%}
+    sum(cast({{ expression }} as decimal(18, 4)))
+    {%- if condition %} filter (where {{ condition }}){% endif %}
+    {%- if over %} over {{ over }}{% endif %}
 {%- endmacro %}
 
 {% macro money_avg(expression, condition=none) -%}

@@ -362,6 +362,69 @@ def test_training_features_count_only_campaigns_before_the_target(sample_build):
     )
 
 
+def test_each_snapshots_order_history_is_what_its_lines_before_the_cutoff_give(sample_build):
+    # Recomputed the slow way: every order line joined to every snapshot it is dated before,
+    # grouped by snapshot and customer. The model sums the lines once per customer and span of
+    # dates between cutoffs; a line put on the wrong side of a cutoff moves these figures.
+    rows = sample_build.query(
+        """
+        with
+        snapshots as (
+            select snapshot, cutoff_date from intermediate.int_response_snapshots
+        ),
+        expected as (
+            select
+                snapshots.snapshot,
+                lines.customer_id,
+                count(*) filter (where not lines.is_return) as frequency,
+                sum(lines.amount) as monetary,
+                date_diff('day', max(lines.order_date) filter (where not lines.is_return),
+                    any_value(snapshots.cutoff_date)) as recency_days,
+                count(*) filter (where lines.is_deal and not lines.is_return)
+                    / nullif(count(*) filter (where not lines.is_return), 0) as deal_share,
+                sum(greatest(lines.amount, 0)) filter (where lines.category = 'meat')
+                    / nullif(sum(greatest(lines.amount, 0)), 0) as share_meat,
+                count(*) filter (where lines.channel = 'web' and not lines.is_return)
+                    / nullif(count(*) filter (where not lines.is_return), 0) as share_web
+            from snapshots
+            inner join intermediate.int_order_lines_classified as lines
+                on lines.order_date < snapshots.cutoff_date
+            group by all
+        ),
+        compared as (
+            select
+                features.snapshot,
+                features.frequency is not distinct from expected.frequency as frequency_ok,
+                abs(features.monetary - expected.monetary) < 1e-6
+                    or (features.monetary is null and expected.monetary is null) as monetary_ok,
+                features.recency_days is not distinct from expected.recency_days as recency_ok,
+                abs(features.deal_share - expected.deal_share) < 1e-12
+                    or (features.deal_share is null and expected.deal_share is null) as deal_ok,
+                abs(features.share_meat - expected.share_meat) < 1e-12
+                    or (features.share_meat is null and expected.share_meat is null) as meat_ok,
+                abs(features.share_web - expected.share_web) < 1e-12
+                    or (features.share_web is null and expected.share_web is null) as web_ok
+            from intermediate.int_response_features as features
+            left join expected using (snapshot, customer_id)
+        )
+        select
+            snapshot,
+            count(*) as customers,
+            count(*) filter (
+                where not (
+                    frequency_ok and monetary_ok and recency_ok and deal_ok and meat_ok and web_ok
+                )
+            ) as wrong
+        from compared
+        group by snapshot
+        order by snapshot
+        """
+    )
+    snapshots = {snapshot: (customers, wrong) for snapshot, customers, wrong in rows}
+    assert set(snapshots) == {"train", "experiment", "score"}
+    assert all(customers > 1000 and wrong == 0 for customers, wrong in snapshots.values()), rows
+
+
 def test_response_falls_with_recency_within_every_persona_as_planted(sample_build):
     # Planted: the response logit drops by 0.8 per year since the last purchase (capped at two
     # years), on top of the persona's base rate. Within each persona, the customers who bought

@@ -28,38 +28,75 @@ cutoffs as (
     from snapshots
 ),
 
-line_sums as (
-    -- One pass over the lines for every snapshot. A line is an order (order_id is unique), so
-    -- purchases are counted as lines; amounts are summed in fixed point, exact in any order.
+dated_lines as (
+    -- Which cutoffs each line is dated before. A line is an order (order_id is unique), so
+    -- purchases are counted as lines.
     select
-        orders.customer_id,
+        orders.*,
         {% for snapshot in history_snapshots -%}
-            {%- set before_cutoff = 'orders.order_date < cutoffs.' ~ snapshot ~ '_cutoff' %}
-            {%- set bought_before_cutoff = 'not orders.is_return and ' ~ before_cutoff %}
-            count(*) filter (where {{ before_cutoff }}) as {{ snapshot }}_lines,
-            count(*) filter (where {{ bought_before_cutoff }}) as {{ snapshot }}_purchases,
-            count(*) filter (where orders.is_deal and {{ bought_before_cutoff }})
-                as {{ snapshot }}_deal_purchases,
-            {% for channel in purchase_channels() -%}
-                count(*) filter (where orders.channel = '{{ channel }}' and {{ bought_before_cutoff }})
-                    as {{ snapshot }}_{{ channel }}_purchases,
+            orders.order_date < cutoffs.{{ snapshot }}_cutoff as is_before_{{ snapshot }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from orders
+    cross join cutoffs
+),
+
+span_sums as (
+    -- One pass over the lines, grouped by customer and by which cutoffs a line is dated before:
+    -- cutoffs are dates, so a customer has at most one group more than there are cutoffs, and
+    -- the per-snapshot filters run on these few groups instead of on every line. Amounts are
+    -- summed in fixed point, exact in any order and again when the groups are added up.
+    select
+        customer_id,
+        {% for snapshot in history_snapshots -%}
+            is_before_{{ snapshot }},
+        {% endfor -%}
+        count(*) as line_count,
+        count(*) filter (where not is_return) as purchases,
+        count(*) filter (where is_deal and not is_return) as deal_purchases,
+        {% for channel in purchase_channels() -%}
+            count(*) filter (where channel = '{{ channel }}' and not is_return)
+                as {{ channel }}_purchases,
+        {% endfor -%}
+        max(order_date) filter (where not is_return) as last_purchase_date,
+        {{ money_total('amount') }} as amount,
+        {{ money_total('greatest(amount, 0)') }} as positive_amount,
+        {% for category in product_categories() -%}
+            {{ money_total('greatest(amount, 0)', "category = '" ~ category ~ "'") }}
+                as positive_{{ category }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from dated_lines
+    group by
+        customer_id,
+        {% for snapshot in history_snapshots -%}
+            is_before_{{ snapshot }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+),
+
+line_sums as (
+    -- Each snapshot's totals per customer: the groups dated before its cutoff added up.
+    {%- set counts = ['line_count', 'purchases', 'deal_purchases']
+        + suffixed(purchase_channels(), '_purchases') %}
+    {%- set amounts = ['amount', 'positive_amount'] + prefixed('positive_', product_categories()) %}
+    select
+        customer_id,
+        {% for snapshot in history_snapshots -%}
+            {%- set before_cutoff = 'is_before_' ~ snapshot %}
+            {% for count in counts -%}
+                cast(
+                    coalesce(sum({{ count }}) filter (where {{ before_cutoff }}), 0)
+                    as {{ dbt.type_bigint() }}
+                ) as {{ snapshot }}_{{ count }},
             {% endfor -%}
-            max(orders.order_date) filter (where {{ bought_before_cutoff }})
+            max(last_purchase_date) filter (where {{ before_cutoff }})
                 as {{ snapshot }}_last_purchase_date,
-            {{ money_sum('orders.amount', before_cutoff) }} as {{ snapshot }}_amount,
-            {{ money_sum('greatest(orders.amount, 0)', before_cutoff) }}
-                as {{ snapshot }}_positive_amount,
-            {% for category in product_categories() -%}
-                {{ money_sum(
-                    'greatest(orders.amount, 0)',
-                    before_cutoff ~ " and orders.category = '" ~ category ~ "'"
-                ) }} as {{ snapshot }}_positive_{{ category }}
+            {% for amount in amounts -%}
+                {{ money_sum(amount, before_cutoff) }} as {{ snapshot }}_{{ amount }}
                 {%- if not (loop.last and snapshot == history_snapshots[-1]) %},{% endif %}
             {% endfor %}
         {%- endfor %}
-    from orders
-    cross join cutoffs
-    group by orders.customer_id
+    from span_sums
+    group by customer_id
 ),
 
 order_history as (
@@ -91,7 +128,7 @@ order_history as (
             {% endfor %}
         from line_sums
         cross join cutoffs
-        where line_sums.{{ snapshot }}_lines > 0
+        where line_sums.{{ snapshot }}_line_count > 0
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
