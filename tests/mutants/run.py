@@ -258,8 +258,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "response-features-leak-the-target",
         "models/intermediate/campaigns/int_response_features.sql",
-        "on campaigns.broadcast_sequence < snapshots.first_later_campaign",
-        "on campaigns.broadcast_sequence <= snapshots.first_later_campaign",
+        "campaigns.broadcast_sequence < later_campaigns",
+        "campaigns.broadcast_sequence <= later_campaigns",
         dbt_build("int_response_features"),
         "the target campaign counted among the customer's prior campaigns (a leak)",
         needs_build=True,

@@ -45,18 +45,65 @@ customer_attributes as (
 ),
 {%- endif %}
 
-campaign_history as (
+later_campaigns as (
+    -- Each snapshot's first later campaign as a column of one row.
     select
-        snapshots.snapshot,
+        {% for snapshot in response_snapshots() -%}
+            max(first_later_campaign) filter (where snapshot = '{{ snapshot }}')
+                as {{ snapshot }}_first_later_campaign{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from snapshots
+),
+
+sequenced_contacts as (
+    -- Which snapshots count each contact's campaign as prior (a broadcast sequenced before the
+    -- snapshot's first later campaign).
+    select
         contacts.customer_id,
-        count(*) as prior_campaigns_contacted,
-        count(*) filter (where contacts.responded) as prior_campaigns_accepted
+        contacts.responded,
+        {% for snapshot in response_snapshots() -%}
+            campaigns.broadcast_sequence < later_campaigns.{{ snapshot }}_first_later_campaign
+                as is_prior_for_{{ snapshot }}{% if not loop.last %},{% endif %}
+        {% endfor %}
     from contacts
     inner join campaigns
         on contacts.campaign_id = campaigns.campaign_id
-    inner join snapshots
-        on campaigns.broadcast_sequence < snapshots.first_later_campaign
-    group by snapshots.snapshot, contacts.customer_id
+    cross join later_campaigns
+),
+
+span_contacts as (
+    -- Contacts per customer and set of snapshots they are prior for: a few groups per customer,
+    -- not a row per contact and snapshot.
+    select
+        customer_id,
+        {% for snapshot in response_snapshots() -%}
+            is_prior_for_{{ snapshot }},
+        {% endfor -%}
+        count(*) as contacted,
+        count(*) filter (where responded) as accepted
+    from sequenced_contacts
+    group by
+        customer_id,
+        {% for snapshot in response_snapshots() -%}
+            is_prior_for_{{ snapshot }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+),
+
+campaign_history as (
+    -- One row per contacted customer: prior campaigns contacted and accepted per snapshot.
+    select
+        customer_id,
+        {% for snapshot in response_snapshots() -%}
+            {% for measure in ['contacted', 'accepted'] -%}
+                cast(
+                    coalesce(sum({{ measure }}) filter (where is_prior_for_{{ snapshot }}), 0)
+                    as {{ dbt.type_bigint() }}
+                ) as {{ snapshot }}_{{ measure }}
+                {%- if not (loop.last and snapshot == response_snapshots()[-1]) %},{% endif %}
+            {% endfor %}
+        {%- endfor %}
+    from span_contacts
+    group by customer_id
 ),
 
 labels as (
@@ -113,8 +160,16 @@ final as (
                 else snapshot_customers.{{ total_columns.get(column, column) }}
             end as {{ column }},
         {% endfor -%}
-        coalesce(campaign_history.prior_campaigns_contacted, 0) as prior_campaigns_contacted,
-        coalesce(campaign_history.prior_campaigns_accepted, 0) as prior_campaigns_accepted,
+        {% for measure in ['contacted', 'accepted'] -%}
+            coalesce(
+                case snapshot_customers.snapshot
+                    {% for snapshot in response_snapshots() -%}
+                        when '{{ snapshot }}' then campaign_history.{{ snapshot }}_{{ measure }}
+                    {% endfor -%}
+                end,
+                0
+            ) as prior_campaigns_{{ measure }},
+        {% endfor -%}
         {% for attribute in attributes -%}
             customer_attributes.attribute__{{ attribute.name }},
         {% endfor -%}
@@ -126,8 +181,7 @@ final as (
         on snapshot_customers.snapshot = order_history.snapshot
             and snapshot_customers.customer_id = order_history.customer_id
     left join campaign_history
-        on snapshot_customers.snapshot = campaign_history.snapshot
-            and snapshot_customers.customer_id = campaign_history.customer_id
+        on snapshot_customers.customer_id = campaign_history.customer_id
     {% if attributes -%}
         left join customer_attributes
             on snapshot_customers.customer_id = customer_attributes.customer_id

@@ -5,7 +5,7 @@
     cutoff is a bought line of that kind dated before it. A view: int_response_features, its one reader, computes it once in its own
     query (a table cost a 2.7M-row write and read at 1M customers); its grain is tested there. -#}
 {{ config(materialized='view') }}
-{%- set history_snapshots = ['train', 'experiment', 'score'] %}
+{%- set history_snapshots = response_snapshots() %}
 
 with
 
