@@ -47,11 +47,7 @@ customer_attributes as (
 
 later_campaigns as (
     -- Each snapshot's first later campaign as a column of one row.
-    select
-        {% for snapshot in response_snapshots() -%}
-            max(first_later_campaign) filter (where snapshot = '{{ snapshot }}')
-                as {{ snapshot }}_first_later_campaign{% if not loop.last %},{% endif %}
-        {% endfor %}
+    select {{ snapshot_columns('first_later_campaign', 'first_later_campaign') }}
     from snapshots
 ),
 
@@ -95,10 +91,7 @@ campaign_history as (
         customer_id,
         {% for snapshot in response_snapshots() -%}
             {% for measure in ['contacted', 'accepted'] -%}
-                cast(
-                    coalesce(sum({{ measure }}) filter (where is_prior_for_{{ snapshot }}), 0)
-                    as {{ dbt.type_bigint() }}
-                ) as {{ snapshot }}_{{ measure }}
+                {{ count_total(measure, 'is_prior_for_' ~ snapshot) }} as {{ snapshot }}_{{ measure }}
                 {%- if not (loop.last and snapshot == response_snapshots()[-1]) %},{% endif %}
             {% endfor %}
         {%- endfor %}

@@ -20,11 +20,7 @@ snapshots as (
 cutoffs as (
     -- The cutoff dates as columns of one row, so that every snapshot's history is computed in
     -- one pass over the order lines rather than by joining every line to each snapshot.
-    select
-        {% for snapshot in history_snapshots -%}
-            max(cutoff_date) filter (where snapshot = '{{ snapshot }}')
-                as {{ snapshot }}_cutoff{% if not loop.last %},{% endif %}
-        {% endfor %}
+    select {{ snapshot_columns('cutoff_date', 'cutoff') }}
     from snapshots
 ),
 
@@ -83,10 +79,7 @@ line_sums as (
         {% for snapshot in history_snapshots -%}
             {%- set before_cutoff = 'is_before_' ~ snapshot %}
             {% for count in counts -%}
-                cast(
-                    coalesce(sum({{ count }}) filter (where {{ before_cutoff }}), 0)
-                    as {{ dbt.type_bigint() }}
-                ) as {{ snapshot }}_{{ count }},
+                {{ count_total(count, before_cutoff) }} as {{ snapshot }}_{{ count }},
             {% endfor -%}
             max(last_purchase_date) filter (where {{ before_cutoff }})
                 as {{ snapshot }}_last_purchase_date,
