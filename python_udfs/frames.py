@@ -41,26 +41,23 @@ def relation_to_pandas(
 
 
 def relation_batches(
-    relation: Any, columns: Sequence[str], batch_rows: int = 500_000, arrow_text: bool = False
+    relation: Any, columns: Sequence[str], batch_rows: int = 500_000, arrow_dtypes: bool = False
 ) -> Iterator[pd.DataFrame]:
     """Yield ``columns`` of a relation as pandas frames of at most ``batch_rows`` rows, in no
     particular order, so that a table too big for memory as one pandas frame (the 10M-customer
     feature table is ~5 GB with its text columns as Python objects) can be processed batch by
-    batch. With ``arrow_text`` text columns stay Arrow strings (no Python object per value):
-    for ids that are only carried through to the result.
+    batch. With ``arrow_dtypes`` every column stays Arrow data (pandas ArrowDtype, no copy and
+    no Python object per text value): columns only carried through to the result go back to
+    Arrow unchanged, numbers still convert with ``to_numpy``.
 
     DuckDB streams Arrow record batches; other engines fall back to one frame. The caller must
     consume the batches before it runs another query on the same DuckDB connection.
     """
     columns = list(columns)
     if hasattr(relation, "project") and hasattr(relation, "to_arrow_reader"):
-        import pyarrow as pa  # noqa: PLC0415 - only the DuckDB path needs it
-
-        kinds = [pa.string(), pa.large_string()] if arrow_text else []
-        text = {kind: pd.ArrowDtype(kind) for kind in kinds}
         quoted = ", ".join(f'"{name}"' for name in columns)
         for batch in relation.project(quoted).to_arrow_reader(batch_rows):
-            yield batch.to_pandas(types_mapper=text.get)
+            yield batch.to_pandas(types_mapper=pd.ArrowDtype if arrow_dtypes else None)
         return
     yield relation_to_pandas(relation, columns)
 

@@ -12,7 +12,7 @@ Pure functions, unit-tested in tests/python/test_segment_model.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -565,35 +565,49 @@ def segment_names(stored: StoredModel, segment_ids: np.ndarray) -> pd.Categorica
     return pd.Categorical.from_codes(name_codes[position], categories=categories)
 
 
+# What customer_segment_history scores each customer-period by, carried through with its
+# segment so that the mart reads one row per customer-period instead of joining tens of
+# millions of them back to their assignment.
+PERIOD_CARRIED_DTYPES = {"is_first_period": "bool", "recency_days": "int64",
+                         "orders_count": "int64", "net_revenue": "float64",
+                         "revenue_in_period": "float64"}  # fmt: skip
 PERIOD_ASSIGNMENT_DTYPES = {"customer_id": "string", "period_end": "datetime64[us]",
-                            "segment_id": "int64", "segment_name": "string"}  # fmt: skip
+                            **PERIOD_CARRIED_DTYPES, "segment_id": "int64",
+                            "segment_name": "string"}  # fmt: skip
 
 
 def period_assignments(
-    history: pd.DataFrame, batches: Iterable[pd.DataFrame], log: Log = log_progress
+    history: pd.DataFrame,
+    batches: Iterable[pd.DataFrame],
+    carried: Sequence[str] = (),
+    log: Log = log_progress,
 ) -> Iterator[pd.DataFrame]:
     """Every customer x period end of ``batches`` (the segmentation features as of each period
     end, any row order) assigned to the nearest centroid of the newest stored version, with that
-    segment's stored name: the segments of the past as the current model sees them. One frame
-    per batch, made when asked for, so a caller can write each before the next is read; nothing
-    when no model is stored."""
+    segment's stored name: the segments of the past as the current model sees them. The
+    ``carried`` columns of each row come along unchanged. One frame per batch, made when asked
+    for, so a caller can write each before the next is read. When no model is stored every row
+    is still there, without a segment."""
     stored = latest_model(history)
-    if stored is None:
-        return
     assigned = 0
     for batch in batches:
+        rows = {"customer_id": batch["customer_id"].array, "period_end": batch["period_end"].array}
+        rows.update({column: batch[column].array for column in carried})
+        if stored is None:
+            rows["segment_id"] = pd.array([None] * len(batch), dtype="Int64")
+            rows["segment_name"] = pd.array([None] * len(batch), dtype="string")
+            yield pd.DataFrame(rows)
+            continue
         frame, _ = feature_frame(batch)
         # Ids only: the distance costs more than the assignment and nothing here reads it.
         labels = stored.segment_ids[stored.nearest(stored.space(frame))]
         assigned += len(labels)
-        yield pd.DataFrame(
-            {
-                "customer_id": batch["customer_id"].array,
-                "period_end": batch["period_end"].to_numpy(),
-                "segment_id": labels,
-                "segment_name": segment_names(stored, labels),
-            }
-        )
+        rows["segment_id"] = labels
+        rows["segment_name"] = segment_names(stored, labels)
+        yield pd.DataFrame(rows)
+    if stored is None:
+        log("customer period segments: no stored model, so no customer-period has a segment")
+        return
     log(f"customer period segments: {assigned} customer-periods assigned to version "
         f"{stored.version}")  # fmt: skip
 

@@ -91,8 +91,13 @@ def test_each_period_is_assigned_by_its_own_features_whatever_the_batches():
         [features.assign(period_end=pd.Timestamp("2024-01-31")),
          moved.assign(period_end=pd.Timestamp("2024-02-29"))]
     ).sample(frac=1.0, random_state=3)  # fmt: skip
+    periods["revenue_in_period"] = np.arange(len(periods))  # carried, to be kept row by row
     batches = [periods.iloc[start : start + 70] for start in range(0, len(periods), 70)]
-    assigned = pd.concat(period_assignments(rows, batches, **QUIET))
+    assigned = pd.concat(period_assignments(rows, batches, ["revenue_in_period"], **QUIET))
+    pd.testing.assert_frame_equal(
+        assigned[["customer_id", "period_end", "revenue_in_period"]].reset_index(drop=True),
+        periods[["customer_id", "period_end", "revenue_in_period"]].reset_index(drop=True),
+    )
     assigned = assigned.set_index(["period_end", "customer_id"])
 
     assert len(assigned) == 2 * len(features)
@@ -105,7 +110,11 @@ def test_each_period_is_assigned_by_its_own_features_whatever_the_batches():
     assert (february.loc[groups == 0, "segment_id"] == group_1_segment).all()
     names = dict(zip(rows["segment_id"], rows["segment_name"], strict=True))
     assert (assigned["segment_name"] == assigned["segment_id"].map(names)).all()
-    assert list(period_assignments(rows.iloc[0:0], batches, **QUIET)) == []
+    # Without a stored model every customer-period is still there, without a segment.
+    no_model = rows.iloc[0:0]
+    unassigned = pd.concat(period_assignments(no_model, batches, ["revenue_in_period"], **QUIET))
+    assert unassigned["revenue_in_period"].tolist() == periods["revenue_in_period"].tolist()
+    assert unassigned["segment_id"].isna().all() and unassigned["segment_name"].isna().all()
 
 
 def test_the_same_or_slightly_newer_data_keeps_the_stored_model():

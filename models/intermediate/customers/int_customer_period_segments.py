@@ -5,7 +5,9 @@ on a cursor of their own, the result as an Arrow stream), so neither the feature
 result of every customer at every period end is ever in memory at once. Incremental: a run
 assigns the newest stored period again (late orders) and the periods completed since, which is
 all the incremental customer_segment_history reads; --full-refresh assigns every period to the
-newest model. Maths in python_udfs.segment_model."""
+newest model. Each row carries the period's recency, orders, net revenue, revenue in the period
+and first-period flag, which customer_segment_history scores, so the customer-periods are never
+joined back to their segment. Maths in python_udfs.segment_model."""
 
 from python_udfs.frames import (
     newest_value,
@@ -16,7 +18,12 @@ from python_udfs.frames import (
     streamed_result,
     typed_empty,
 )
-from python_udfs.segment_model import MODEL_COLUMNS, PERIOD_ASSIGNMENT_DTYPES, period_assignments
+from python_udfs.segment_model import (
+    MODEL_COLUMNS,
+    PERIOD_ASSIGNMENT_DTYPES,
+    PERIOD_CARRIED_DTYPES,
+    period_assignments,
+)
 from python_udfs.segmentation import INPUT_COLUMNS
 from python_udfs.threads import stream_within_limit
 
@@ -31,11 +38,13 @@ def model(dbt, session):
         newest = newest_value(session, dbt.this, "period_end")
         if newest is not None:
             periods = rows_from(periods, "period_end", newest)
-    batches = relation_batches(
-        on_own_cursor(session, periods), ["period_end", *INPUT_COLUMNS], arrow_text=True
-    )
+    carried = list(PERIOD_CARRIED_DTYPES)
+    columns = ["period_end", *INPUT_COLUMNS, *(c for c in carried if c not in INPUT_COLUMNS)]
+    batches = relation_batches(on_own_cursor(session, periods), columns, arrow_dtypes=True)
     assignments = stream_within_limit(
-        "int_customer_period_segments", dbt.config.get("meta"), period_assignments(history, batches)
+        "int_customer_period_segments",
+        dbt.config.get("meta"),
+        period_assignments(history, batches, carried),
     )
     empty = typed_empty(list(PERIOD_ASSIGNMENT_DTYPES), PERIOD_ASSIGNMENT_DTYPES)
     return streamed_result(session, assignments, empty, ["segment_name"])

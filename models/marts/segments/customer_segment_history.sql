@@ -2,9 +2,11 @@
     their first purchase to the last complete period before the as-of date: recency, frequency
     and monetary value as of the day after the period end, their 1-5 scores among the customers
     who had bought by then and the RFM segment those scores give (seed rfm_segment_rules), and
-    the K-means segment of the stored model the customer was nearest to then
-    (int_customer_period_segments), all computed from the order lines, so the whole history
-    exists on a first build.
+    the K-means segment of the stored model the customer was nearest to then, all computed from
+    the order lines, so the whole history exists on a first build. int_customer_period_segments
+    carries each customer-period's recency, orders and revenue with its segment, so the
+    customer-periods are read once and only the score tables (one row per period and value) are
+    joined to them.
     Incremental: a run recomputes the newest stored period (late orders within the lookback) and
     adds the periods completed since; stored periods keep the K-means segment they were given. -#}
 {{ config(
@@ -15,10 +17,6 @@
 ) }}
 
 with
-
-period_features as (
-    select * from {{ ref('int_customer_period_features') }}
-),
 
 period_segments as (
     select * from {{ ref('int_customer_period_segments') }}
@@ -50,12 +48,12 @@ cell_segments as (
 {% if is_incremental() %}
     new_periods as (
         -- The newest stored period again (late orders) and every period completed since.
-        select * from period_features
+        select * from period_segments
         where period_end >= (select max(this_history.period_end) from {{ this }} as this_history)
     ),
 {% else %}
     new_periods as (
-        select * from period_features
+        select * from period_segments
     ),
 {% endif %}
 
@@ -95,11 +93,11 @@ scored as (
 final as (
     select
         scored.customer_id,
-        scored.period_end,
+        cast(scored.period_end as date) as period_end,
         cast(cell_segments.rfm_segment_id as {{ dbt.type_bigint() }}) as rfm_segment_id,
         cell_segments.rfm_segment,
-        cast(period_segments.segment_id as {{ dbt.type_bigint() }}) as segment_id,
-        period_segments.segment_name,
+        cast(scored.segment_id as {{ dbt.type_bigint() }}) as segment_id,
+        scored.segment_name,
         scored.recency_days,
         scored.orders_count as frequency,
         scored.net_revenue as monetary,
@@ -112,9 +110,6 @@ final as (
     left join cell_segments
         on scored.r_score = cell_segments.r_score
             and {{ rfm_fm_score('scored.f_score', 'scored.m_score') }} = cell_segments.fm_score
-    left join period_segments
-        on scored.customer_id = period_segments.customer_id
-            and scored.period_end = cast(period_segments.period_end as date)
 )
 
 select * from final
