@@ -363,8 +363,8 @@ def test_training_features_count_only_campaigns_before_the_target(sample_build):
 
 
 def test_each_snapshots_order_history_is_what_its_lines_before_the_cutoff_give(sample_build):
-    # Recomputed the slow way: every order line joined to every snapshot it is dated before,
-    # grouped by snapshot and customer. The model sums the lines once per customer and span of
+    # Recomputed the slow way: every order line dated up to the as-of date joined to every
+    # snapshot it is dated before, grouped by snapshot and customer. The model sums the lines once per customer and span of
     # dates between cutoffs; a line put on the wrong side of a cutoff moves these figures.
     rows = sample_build.query(
         """
@@ -389,6 +389,7 @@ def test_each_snapshots_order_history_is_what_its_lines_before_the_cutoff_give(s
             from snapshots
             inner join intermediate.int_order_lines_classified as lines
                 on lines.order_date < snapshots.cutoff_date
+                    and not lines.is_order_date_in_future
             group by all
         ),
         compared as (

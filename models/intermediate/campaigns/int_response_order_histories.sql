@@ -1,9 +1,10 @@
 {#- One row per snapshot of int_response_snapshots x customer with order lines before its
     cutoff date: the purchase history the response and uplift models see at that date (recency,
     purchases, net amount, deal share, category shares of positive spend, channel shares of
-    purchases). A line is an order (order_id is unique): a purchase (deal, channel) before a
-    cutoff is a bought line of that kind dated before it. A view: int_response_features, its one reader, computes it once in its own
-    query (a table cost a 2.7M-row write and read at 1M customers); its grain is tested there. -#}
+    purchases), from the lines the measures count (int_order_lines_classified: a line dated
+    after the as-of date counts before no cutoff) and its purchase kinds. A view:
+    int_response_features, its one reader, computes it once in its own query (a table cost a
+    2.7M-row write and read at 1M customers); its grain is tested there. -#}
 {{ config(materialized='view') }}
 {%- set history_snapshots = response_snapshots() %}
 
@@ -11,6 +12,7 @@ with
 
 orders as (
     select * from {{ ref('int_order_lines_classified') }}
+    where is_counted
 ),
 
 snapshots as (
@@ -25,8 +27,7 @@ cutoffs as (
 ),
 
 dated_lines as (
-    -- Which cutoffs each line is dated before. A line is an order (order_id is unique), so
-    -- purchases are counted as lines.
+    -- Which cutoffs each line is dated before.
     select
         orders.*,
         {% for snapshot in history_snapshots -%}
@@ -48,13 +49,12 @@ span_sums as (
             is_before_{{ snapshot }},
         {% endfor -%}
         count(*) as line_count,
-        count(*) filter (where not is_return) as purchases,
-        count(*) filter (where is_deal and not is_return) as deal_purchases,
+        count(*) filter (where is_purchase) as purchases,
+        count(*) filter (where is_deal_purchase) as deal_purchases,
         {% for channel in purchase_channels() -%}
-            count(*) filter (where channel = '{{ channel }}' and not is_return)
-                as {{ channel }}_purchases,
+            count(*) filter (where is_{{ channel }}_purchase) as {{ channel }}_purchases,
         {% endfor -%}
-        max(order_date) filter (where not is_return) as last_purchase_date,
+        max(order_date) filter (where is_purchase) as last_purchase_date,
         {{ money_total('amount') }} as amount,
         {{ money_total('greatest(amount, 0)') }} as positive_amount,
         {% for category in product_categories() -%}
