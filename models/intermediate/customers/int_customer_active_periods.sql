@@ -118,8 +118,25 @@ active_mix as (
 
 final as (
     -- What holds from an active period to the next: totals, mix and the customer's attributes.
+    -- The spend and purchase totals are only the mix's inputs, so they are not stored.
     select
-        active_mix.*,
+        active_mix.customer_id,
+        active_mix.period_start,
+        active_mix.first_period_start,
+        active_mix.next_active_start,
+        active_mix.orders_in_active_period,
+        active_mix.revenue_in_active_period,
+        active_mix.orders_count,
+        active_mix.net_revenue,
+        active_mix.last_order_date,
+        {% for category in product_categories() -%}
+            active_mix.share_{{ category }},
+        {% endfor -%}
+        {% for channel in purchase_channels() -%}
+            active_mix.share_{{ channel }},
+        {% endfor -%}
+        active_mix.deal_share,
+        active_mix.has_purchased,
         coalesce(customers.signup_date, active_mix.first_order_date) as tenure_start_date,
         customers.income_clean,
         customers.age,
