@@ -364,8 +364,9 @@ def test_training_features_count_only_campaigns_before_the_target(sample_build):
 
 def test_each_snapshots_order_history_is_what_its_lines_before_the_cutoff_give(sample_build):
     # Recomputed the slow way: every order line dated up to the as-of date joined to every
-    # snapshot it is dated before, grouped by snapshot and customer. The model sums the lines once per customer and span of
-    # dates between cutoffs; a line put on the wrong side of a cutoff moves these figures.
+    # snapshot it is dated before, grouped by snapshot and customer. The model sums the lines
+    # once per customer and span of dates between cutoffs; a line put on the wrong side of a
+    # cutoff moves these figures.
     rows = sample_build.query(
         """
         with
