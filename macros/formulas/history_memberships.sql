@@ -1,7 +1,7 @@
 {# The segment memberships of customer_segment_history in long form, one select per segment type
    joined by union all: segment_type ('rfm', 'kmeans'), customer_id, period_end, segment_id,
    segment_name, revenue_in_period, is_first_period; with with_previous, also
-   previous_segment_id and previous_segment from the relation's previous_<column> columns. A
+   previous_segment_id (the relation's previous_<id column>) and previous_period_end. A
    customer-period without a K-means segment (no stored model) has no 'kmeans' row. #}
 {% macro history_memberships(history, with_previous=false) -%}
     {%- set segment_types = {'rfm': ('rfm_segment_id', 'rfm_segment'), 'kmeans': ('segment_id', 'segment_name')} -%}
@@ -14,7 +14,7 @@
             {{ columns[1] }} as segment_name,
             {% if with_previous -%}
                 previous_{{ columns[0] }} as previous_segment_id,
-                previous_{{ columns[1] }} as previous_segment,
+                previous_period_end,
             {% endif -%}
             revenue_in_period,
             is_first_period

@@ -12,13 +12,14 @@ history as (
 ),
 
 transitions as (
-    -- Each customer's segments at the previous period end, both segment types in one pass.
+    -- Each customer's segment ids and period end at their previous period end, both segment
+    -- types in one pass. Names are looked up per period afterwards: carrying text through a
+    -- window over every customer-period costs more than the join over a few hundred flows.
     select
         *,
         lag(rfm_segment_id) over customer_periods as previous_rfm_segment_id,
-        lag(rfm_segment) over customer_periods as previous_rfm_segment,
         lag(segment_id) over customer_periods as previous_segment_id,
-        lag(segment_name) over customer_periods as previous_segment_name
+        lag(period_end) over customer_periods as previous_period_end
     from history
     window customer_periods as (partition by customer_id order by period_end)
 ),
@@ -31,12 +32,55 @@ labelled as (
     select
         segment_type,
         period_end,
+        is_first_period,
         segment_id as to_segment_id,
         segment_name as to_segment,
         revenue_in_period,
         case when is_first_period then 0 else previous_segment_id end as from_segment_id,
-        case when is_first_period then 'New customers' else previous_segment end as from_segment
+        case when not is_first_period then previous_period_end end as from_period_end
     from memberships
+),
+
+origin_flows as (
+    -- One row per move and the period end the customers moved from (one per move unless a
+    -- customer's periods have gaps).
+    select
+        segment_type,
+        period_end,
+        is_first_period,
+        from_period_end,
+        from_segment_id,
+        to_segment_id,
+        {{ any_value('to_segment') }} as to_segment,
+        count(*) as customers,
+        {{ money_total('revenue_in_period') }} as revenue_in_period
+    from labelled
+    group by segment_type, period_end, is_first_period, from_period_end, from_segment_id, to_segment_id
+),
+
+segment_names as (
+    -- Each segment's name at each period end, as its members were labelled.
+    select
+        segment_type,
+        period_end,
+        to_segment_id as segment_id,
+        {{ any_value('to_segment') }} as segment_name
+    from origin_flows
+    group by segment_type, period_end, to_segment_id
+),
+
+named_origin_flows as (
+    select
+        origin_flows.*,
+        case
+            when origin_flows.is_first_period then 'New customers'
+            else segment_names.segment_name
+        end as from_segment
+    from origin_flows
+    left join segment_names
+        on origin_flows.segment_type = segment_names.segment_type
+            and origin_flows.from_period_end = segment_names.period_end
+            and origin_flows.from_segment_id = segment_names.segment_id
 ),
 
 flows as (
@@ -47,9 +91,9 @@ flows as (
         {{ any_value('from_segment') }} as from_segment,
         to_segment_id,
         {{ any_value('to_segment') }} as to_segment,
-        count(*) as customers,
-        {{ money_sum('revenue_in_period') }} as revenue_in_period
-    from labelled
+        sum(customers) as customers,
+        cast(sum(revenue_in_period) as {{ engine_type('double') }}) as revenue_in_period
+    from named_origin_flows
     group by segment_type, period_end, from_segment_id, to_segment_id
 ),
 
