@@ -14,7 +14,7 @@ history as (
 transitions as (
     -- Each customer's segment ids and period end at their previous period end, both segment
     -- types in one pass. Names are looked up per period afterwards: carrying text through a
-    -- window over every customer-period costs more than the join over a few hundred flows.
+    -- window over every customer-period costs more than a join over the flows (thousands).
     select
         *,
         lag(rfm_segment_id) over customer_periods as previous_rfm_segment_id,
