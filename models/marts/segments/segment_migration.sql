@@ -92,7 +92,7 @@ flows as (
         to_segment_id,
         {{ any_value('to_segment') }} as to_segment,
         sum(customers) as customers,
-        cast(sum(revenue_in_period) as {{ engine_type('double') }}) as revenue_in_period
+        {{ money_sum('revenue_in_period') }} as revenue_in_period
     from named_origin_flows
     group by segment_type, period_end, from_segment_id, to_segment_id
 ),
