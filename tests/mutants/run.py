@@ -14,22 +14,20 @@ Every command first runs on an unmutated copy and must pass there, so a mutant c
 only when the tests fail because of it; a command that crashes instead of failing (exit status
 other than 0 or 1) counts as not killed. The last line is `N killed, M survived`; exit status 1
 when any mutant is not killed. `pytest` runs `--all --no-baseline` (tests/python/test_mutants.py):
-the suite itself runs the same tests on the unmutated code. Each command runs in a fork of this
-process with pytest, dbt and the scientific libraries already imported (``run_command``).
+the suite itself runs the same tests on the unmutated code. Each command runs in a fork of a
+helper with pytest, dbt and the scientific libraries already imported (tests/tools/preloaded.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -305,69 +303,26 @@ def scratch_env(root: Path, database: str) -> dict[str, str]:
     return env
 
 
-# What every command imports before it reaches the project's code (about 1.5 s for a pytest
-# command, 2 s more for dbt), imported once here: each command then runs in a fork of this
-# process instead of a new interpreter. Nothing of the project is imported here, so a command
-# imports its scratch copy's (mutated) modules, as a new interpreter would.
-PRELOADED = ("pytest", "xdist", "numpy", "pandas", "scipy.stats", "sklearn.cluster", "duckdb",
-             "threadpoolctl", "dbt.cli.main", "dbt.adapters.duckdb")  # fmt: skip
+def load_preloaded():
+    """tests/tools/preloaded.py, loaded from its file: putting the project on sys.path here
+    would let a dbt command import the unmutated modules instead of the scratch copy's."""
+    spec = importlib.util.spec_from_file_location(
+        "preloaded", PROJECT_DIR / "tests" / "tools" / "preloaded.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def preload() -> None:
-    for module in PRELOADED:
-        # A module that is not installed is left to the command, which reports it.
-        with contextlib.suppress(ImportError):
-            importlib.import_module(module)
-
-
-def command_main(command: tuple[str, ...]) -> int:
-    """Run a pytest or dbt command in this process; its exit status."""
-    if command[:3] == (sys.executable, "-m", "pytest"):
-        import pytest  # noqa: PLC0415  (preloaded; imported where it is used)
-
-        return int(pytest.main(list(command[3:])))
-    from dbt.cli.main import cli  # noqa: PLC0415
-
-    try:
-        cli.main(args=list(command[1:]), prog_name="dbt")
-    except SystemExit as stop:
-        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
-    return 0
+# Each command runs in a fork of a helper that has imported pytest, dbt and the scientific
+# libraries once (tests/tools/preloaded.py).
+LAUNCHER = load_preloaded().Launcher()
 
 
 def run_command(
     command: tuple[str, ...], cwd: Path, env: dict[str, str]
 ) -> subprocess.CompletedProcess:
-    """``command`` (pytest or dbt) in ``cwd`` with exactly ``env``, its output in ``stdout``: in a
-    fork of this process where there is fork, else as a new process."""
-    if not hasattr(os, "fork"):
-        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                              check=False)  # fmt: skip
-    with tempfile.TemporaryFile() as log:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            status = 2
-            try:
-                os.dup2(log.fileno(), 1)
-                os.dup2(log.fileno(), 2)
-                os.chdir(cwd)
-                os.environ.clear()
-                os.environ.update(env)
-                # No bytecode written: scratch files change and change back within a second.
-                sys.dont_write_bytecode = True
-                status = command_main(command)
-            except BaseException:  # reported in the output; status 2, an error
-                traceback.print_exc()
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(status)
-        _, wait_status = os.waitpid(pid, 0)
-        log.seek(0)
-        output = log.read().decode(errors="replace")
-    return subprocess.CompletedProcess(command, os.waitstatus_to_exitcode(wait_status), output, "")
+    return LAUNCHER.run(command, cwd, env)
 
 
 # The dbt mutants' warehouse, and the copy of it built from the unmutated code.
@@ -469,7 +424,6 @@ def main() -> int:
         if (options.all or not m.needs_build) and any(word in m.id for word in words)
     ]
     started = time.perf_counter()
-    preload()
     with dbt_workbench(chosen) as workbench:
         if any(is_dbt(mutant.command) for mutant in chosen):
             seconds = time.perf_counter() - started
@@ -495,4 +449,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    finally:
+        LAUNCHER.close()
