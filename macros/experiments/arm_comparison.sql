@@ -33,33 +33,47 @@
     ) }} as revenue_degrees_of_freedom
 {%- endmacro %}
 
-{#- Confidence intervals (1 - alpha) and two-sided p-values from the columns of arm_differences:
-    normal for the conversion lift, Student t with Welch's degrees of freedom for revenue per
-    customer, null when an arm has too few customers (or no spread) for Welch's degrees of freedom.
-    2 * P(Z <= -|z|) keeps precision for tiny p-values, unlike 2 * (1 - P(Z <= |z|)). -#}
-{% macro arm_tests(alpha) -%}
-    {%- set z = normal_quantile(1 - alpha / 2) -%}
-    {%- set t = student_t_quantile(1 - alpha / 2, 'revenue_degrees_of_freedom') -%}
-    conversion_lift_abs - {{ z }} * conversion_se_unpooled as conversion_ci_low,
-    conversion_lift_abs + {{ z }} * conversion_se_unpooled as conversion_ci_high,
+{#- The two-sided critical values (1 - alpha) from the columns of arm_differences: normal for the
+    conversion lift, Student t with Welch's degrees of freedom for revenue per customer (null
+    without them). A step of their own so that each is written once: off DuckDB they are long
+    SQL approximations (macros/cross_engine/distributions.sql). -#}
+{% macro arm_critical_values(alpha) -%}
+    {{ normal_quantile(1 - alpha / 2) }} as conversion_critical_value,
+    case when revenue_degrees_of_freedom > 0
+        then {{ student_t_quantile(1 - alpha / 2, 'revenue_degrees_of_freedom') }}
+    end as revenue_critical_value
+{%- endmacro %}
+
+{#- Confidence intervals (1 - alpha) and two-sided p-values from the columns of arm_differences
+    and arm_critical_values, null for revenue when an arm has too few customers (or no spread)
+    for Welch's degrees of freedom. 2 * P(Z <= -|z|) keeps precision for tiny p-values, unlike
+    2 * (1 - P(Z <= |z|)). -#}
+{% macro arm_tests() -%}
+    conversion_lift_abs - conversion_critical_value * conversion_se_unpooled as conversion_ci_low,
+    conversion_lift_abs + conversion_critical_value * conversion_se_unpooled as conversion_ci_high,
     2 * {{ normal_cdf('-abs(conversion_z)') }} as conversion_p_value,
-    case when revenue_degrees_of_freedom > 0 then revenue_diff - {{ t }} * revenue_se end as revenue_ci_low,
-    case when revenue_degrees_of_freedom > 0 then revenue_diff + {{ t }} * revenue_se end as revenue_ci_high,
+    revenue_diff - revenue_critical_value * revenue_se as revenue_ci_low,
+    revenue_diff + revenue_critical_value * revenue_se as revenue_ci_high,
     case when revenue_degrees_of_freedom > 0 then
         2 * {{ student_t_cdf('-abs(' ~ safe_divide('revenue_diff', 'revenue_se') ~ ')', 'revenue_degrees_of_freedom') }}
     end as revenue_p_value
 {%- endmacro %}
 
-{#- Both steps over a relation or CTE with the standard arm columns: its columns, then those of
-    arm_differences, then those of arm_tests. -#}
+{#- The three steps over a relation or CTE with the standard arm columns: its columns, then those
+    of arm_differences, arm_critical_values and arm_tests. -#}
 {% macro arm_comparison(rows, alpha) -%}
     select
         *,
-        {{ arm_tests(alpha) }}
+        {{ arm_tests() }}
     from (
         select
             *,
-            {{ arm_differences() }}
-        from {{ rows }}
-    ) as differences
+            {{ arm_critical_values(alpha) }}
+        from (
+            select
+                *,
+                {{ arm_differences() }}
+            from {{ rows }}
+        ) as differences
+    ) as critical_values
 {%- endmacro %}
