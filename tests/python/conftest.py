@@ -95,18 +95,25 @@ def dbt_launcher():
 
 
 def run_dbt(
-    args: list[str], database: Path, check: bool = True, extra_env: dict | None = None
-) -> subprocess.CompletedProcess:
+    args: list[str], database: Path, check: bool = True, extra_env: dict | None = None,
+    new_process: bool = False,
+) -> subprocess.CompletedProcess:  # fmt: skip
     """Run a dbt command from the project root (as the README says) against ``database``
     (``extra_env`` can point it at another target): the entry point of the ``dbt`` executable,
-    in a fork of a helper that imported dbt once (``dbt_launcher``)."""
+    in a fork of a helper that imported dbt once (``dbt_launcher``). Forks of one helper share
+    its hash seed, so the order of Python sets of text is the same in each: a test that two
+    runs give identical results runs one of them as a new ``dbt`` process (``new_process``)."""
     env = {**os.environ, "SEGMENT_MARTS_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
     env["SEGMENT_MARTS_TEMP_DIR"] = str(database.parent / "spill")
     env.update(extra_env or {})
     dbt = shutil.which("dbt")
     assert dbt, "the dbt executable is not on PATH: pip install -r requirements.txt"
-    result = dbt_launcher().run([dbt, *args, "--target-path", str(target_path(database))],
-                                PROJECT_DIR, env)  # fmt: skip
+    command = [dbt, *args, "--target-path", str(target_path(database))]
+    if new_process:
+        result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+                                check=False)  # fmt: skip
+    else:
+        result = dbt_launcher().run(command, PROJECT_DIR, env)
     if check and result.returncode != 0:
         raise AssertionError(
             f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"

@@ -41,9 +41,9 @@ SEGMENT_STATE = [
 REFITTED_EVERY_RUN = ["--exclude", "response_model_metrics+", "int_uplift_predictions+"]
 
 
-def build(database, settings: dict, *flags: str) -> None:
+def build(database, settings: dict, *flags: str, new_process: bool = False) -> None:
     args = ["build", "--resource-type", "seed", "--resource-type", "model", *flags]
-    run_dbt([*args, *REFITTED_EVERY_RUN, *vars_arg(settings)], database)
+    run_dbt([*args, *REFITTED_EVERY_RUN, *vars_arg(settings)], database, new_process=new_process)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,9 @@ def warehouses(tmp_path_factory):
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         loads = pool.submit(two_loads)
-        refresh = pool.submit(build, full, {"sample_customers": CUSTOMERS}, "--full-refresh")
+        # A new process: the loads it is compared with must not share its hash seed.
+        refresh = pool.submit(build, full, {"sample_customers": CUSTOMERS}, "--full-refresh",
+                              new_process=True)  # fmt: skip
         first_load, first_segments = loads.result()
         refresh.result()
     return incremental, full, first_load, first_segments
@@ -164,7 +166,7 @@ def test_a_rebuild_on_the_same_data_gives_identical_segments_without_a_refit(war
     copy.write_bytes(full.read_bytes())
     settings = {"sample_customers": CUSTOMERS}
     run_dbt(["run", "-s", "segment_model", "segment_drift", "customer_segments",
-             *vars_arg(settings)], copy)  # fmt: skip
+             *vars_arg(settings)], copy, new_process=True)  # fmt: skip
     pd.testing.assert_frame_equal(
         sorted_frame(mart_frame(copy, "customer_segments")),
         sorted_frame(mart_frame(full, "customer_segments")),

@@ -12,7 +12,9 @@ dbt closes its DuckDB file as a process that ends would), its exit status return
 
 The helper imports nothing of the project and holds nothing but its imports, so a fork starts
 as a new interpreter would: it imports the project's modules from its working folder, and the
-only exit handlers it inherits are the imported libraries' own.
+only exit handlers it inherits are the imported libraries' own. One difference remains: forks
+of one helper share its hash seed, so Python sets of text iterate in the same order in each
+(a new interpreter draws a new seed); a test that two runs agree runs one as a new process.
 """
 
 from __future__ import annotations
