@@ -1,8 +1,9 @@
 {#- Two-arm comparison of an experiment cell, shared by ab_test_results, ab_test_segments and
-    campaign_performance. Both macros read the standard arm columns of the row they are selected
-    over: n_treatment, n_control, conversions_treatment, conversions_control,
+    campaign_performance. arm_differences reads the standard arm columns of the row it is
+    selected over: n_treatment, n_control, conversions_treatment, conversions_control,
     revenue_mean_treatment, revenue_mean_control, revenue_variance_treatment and
-    revenue_variance_control (revenue per contacted customer, zeros included; sample variance). -#}
+    revenue_variance_control (revenue per contacted customer, zeros included; sample variance);
+    arm_critical_values and arm_tests read the columns before them. -#}
 
 {#- Rates, differences and their standard errors: the unpooled standard error for the interval,
     the pooled one for the z-test (the null says equal rates), Welch-Satterthwaite degrees of
@@ -36,7 +37,7 @@
 {#- The two-sided critical values (1 - alpha) from the columns of arm_differences: normal for the
     conversion lift, Student t with Welch's degrees of freedom for revenue per customer (null
     without them). A step of their own so that each is written once: off DuckDB they are long
-    SQL approximations (macros/cross_engine/distributions.sql). -#}
+    SQL approximations (macros/cross_engine/sql_distributions.sql). -#}
 {% macro arm_critical_values(alpha) -%}
     {{ normal_quantile(1 - alpha / 2) }} as conversion_critical_value,
     case when revenue_degrees_of_freedom > 0
