@@ -149,12 +149,12 @@ def xdist_group(item: pytest.Item) -> str | None:
 
 # The longest units of work first (longest processing time first): pytest-xdist hands each
 # worker the next group or ungrouped test in collection order (--no-loadscope-reorder in
-# pyproject.toml), so the shared builds' tests (about 300 s in all), the mutant harness
-# (145-175 s), the engines (165-205 s), lint (105-150 s), k selection (75-90 s) and the
-# incremental runs (55-80 s) start before the short tests, which then fill the gaps. Collected
+# pyproject.toml), so the shared builds' tests (about 270 s in all), the engines (about 170 s),
+# the mutant harness (about 110 s), lint (about 100 s), k selection and the incremental runs
+# (about 55 s each) start before the short tests, which then fill the gaps. Collected
 # mid-suite, the mutant harness ran alone for its last 3 minutes after the other worker had
 # finished.
-LONGEST_FIRST = ("shared_builds", "test_mutants", "test_engines", "test_lint",
+LONGEST_FIRST = ("shared_builds", "test_engines", "test_mutants", "test_lint",
                  "test_e2e_k_selection", "test_incremental")  # fmt: skip
 
 
