@@ -12,11 +12,8 @@
         -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
         0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277
     ] -%}
-    {%- set polynomial = namespace(text=coefficients[-1] ~ 'e0') -%}
-    {%- for coefficient in coefficients[:-1] | reverse -%}
-        {%- set polynomial.text = coefficient ~ 'e0 + ' ~ t ~ ' * (' ~ polynomial.text ~ ')' -%}
-    {%- endfor -%}
-    {%- set tail = t ~ ' * exp(-' ~ z ~ ' * ' ~ z ~ ' + ' ~ polynomial.text ~ ')' -%}
+    {%- set polynomial = horner(coefficients | reverse | list, t) -%}
+    {%- set tail = t ~ ' * exp(-' ~ z ~ ' * ' ~ z ~ ' + (' ~ polynomial ~ '))' -%}
     {#- erfc(u) / 2 is tail / 2 for u >= 0 and 1 - tail / 2 below: the tail written once. -#}
     (case when {{ u }} >= 0 then 0.0e0 else 1.0e0 end
         + case when {{ u }} >= 0 then 0.5e0 else -0.5e0 end * {{ tail }})
