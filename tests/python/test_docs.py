@@ -284,3 +284,39 @@ def test_the_primary_key_test_flags_repeated_and_null_keys_only(docs, model, key
     repeated, null_key = distinct[1], (None, *distinct[0][1:])
     flagged = failures([*distinct, repeated, null_key])
     assert flagged == sorted([(*repeated, 2), (*null_key, 1)], key=str)
+
+
+def test_the_history_test_flags_gaps_early_ends_and_wrong_first_periods(docs):
+    """assert_segment_history_has_every_period_from_the_first_purchase on planted month ends:
+    only the customers whose periods skip a month, stop before the newest month or flag a
+    period other than their first (or two) are returned."""
+    (test,) = (
+        node
+        for node in docs["manifest"]["nodes"].values()
+        if node["name"] == "assert_segment_history_has_every_period_from_the_first_purchase"
+    )
+    relation = docs["manifest"]["nodes"]["model.segment_marts.customer_segment_history"][
+        "relation_name"
+    ]
+    planted = {
+        "whole": [("2024-10-31", True), ("2024-11-30", False), ("2024-12-31", False)],
+        "newest only": [("2024-12-31", True)],
+        "gap": [("2024-10-31", True), ("2024-12-31", False)],
+        "stops early": [("2024-10-31", True), ("2024-11-30", False)],
+        "first flag late": [("2024-11-30", False), ("2024-12-31", True)],
+        "two first flags": [("2024-11-30", True), ("2024-12-31", True)],
+    }
+    values = ", ".join(
+        f"('{customer}', date '{period_end}', {str(is_first).lower()})"
+        for customer, periods in planted.items()
+        for period_end, is_first in periods
+    )
+    rows = f"(select * from (values {values}) as planted(customer_id, period_end, is_first_period))"
+    assert relation in test["compiled_code"]
+    with duckdb.connect() as conn:
+        flagged = conn.execute(
+            f"select customer_id from ({test['compiled_code'].replace(relation, rows)})"
+        ).fetchall()
+    assert sorted(customer for (customer,) in flagged) == sorted(
+        ["gap", "stops early", "first flag late", "two first flags"]
+    )
