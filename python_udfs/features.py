@@ -69,18 +69,35 @@ class FeatureSet:
         return ", ".join(column.removeprefix(ATTRIBUTE_PREFIX) for column in self.columns)
 
     def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` with its attribute columns converted to what the model expects (numbers,
-        0/1 flags, text); missing or unreadable values become missing, for the imputers."""
-        converted = {}
-        for column in self.numeric:
-            if column.startswith(ATTRIBUTE_PREFIX):
-                converted[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-        for column in self.flags:
-            converted[column] = flag_values(frame[column])
+        """The model columns of ``frame`` as the model takes them: numbers and flags as one
+        block of floats, categories as Python text. Attribute text is converted (numbers, 0/1
+        flags); missing or unreadable values become missing, for the imputers.
+
+        One float block makes each step's conversion to a matrix a copy: a frame of int32,
+        int64 and float columns is interleaved value by value at every step of every pipeline,
+        which cost seconds per million customers scored. The block is column-major, the layout
+        pandas' own conversion gives, so the fitted models' sums run in the same order."""
+        numbers = [*self.numeric, *self.flags]
+        block = np.empty((len(frame), len(numbers)), order="F")
+        for position, column in enumerate(numbers):
+            block[:, position] = self._number(column, frame[column])
+        prepared = pd.DataFrame(block, index=frame.index, columns=numbers, copy=False)
         for column in self.categorical:
-            if column.startswith(ATTRIBUTE_PREFIX):
-                converted[column] = frame[column].astype("string").astype(object)
-        return frame.assign(**converted) if converted else frame
+            # A Series of dtype object: pandas would store a bare array of strings as its
+            # Arrow-backed text again.
+            prepared[column] = (
+                frame[column].astype("string").astype(object)
+                if column.startswith(ATTRIBUTE_PREFIX)
+                else pd.Series(frame[column].to_numpy(object), index=frame.index, dtype=object)
+            )
+        return prepared
+
+    def _number(self, column: str, values: pd.Series) -> np.ndarray:
+        if column in self.flags:
+            return flag_values(values)
+        if column.startswith(ATTRIBUTE_PREFIX):
+            values = pd.to_numeric(values, errors="coerce")
+        return values.to_numpy(dtype=float, na_value=np.nan)
 
 
 BASE_FEATURES = FeatureSet()

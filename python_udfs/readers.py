@@ -110,7 +110,7 @@ def read_experiment_arms(
     attributes = attribute_columns(relation_columns(relation))
     keys = relation_to_pandas(experiment, ["customer_id", "variant", "responded"])
     samples = {}
-    for variant in sorted(set(keys["variant"].dropna()) - {CONTROL}):
+    for variant in sorted(set(keys["variant"].dropna().unique()) - {CONTROL}):
         arm_keys = keys[keys["variant"].isin([variant, CONTROL])].reset_index(drop=True)
         groups = strata(arm_keys["variant"] == variant, arm_keys["responded"].astype(bool))
         kept, _ = stratified_cap(arm_keys, groups, settings.max_train_rows, settings.seed)

@@ -53,8 +53,29 @@ def test_the_feature_set_adds_usable_attributes_to_the_base_features():
 def test_prepare_converts_attribute_text_for_the_model():
     rows = pd.DataFrame({"attribute__score": ["1", "2.5", "4"], "attribute__vip": ["Y", "n", "y"]})
     features = feature_set(rows, ["attribute__score", "attribute__vip"])
-    prepared = features.prepare(
-        pd.DataFrame({"attribute__score": ["7", "bad", None], "attribute__vip": ["yes", "N", ""]})
+    scored = pd.DataFrame(
+        {
+            **{column: np.array([3, 1, 2], dtype=np.int32) for column in BASE_NUMERIC},
+            "income_clean": [50_000.5, None, 7.0],
+            "education_level": pd.array(["Master", None, "Basic"], dtype="str"),
+            "marital_group": pd.array(["Single", "Couple", None], dtype="str"),
+            "attribute__score": ["7", "bad", None],
+            "attribute__vip": ["yes", "N", ""],
+            "customer_id": ["a", "b", "c"],
+        },
+        index=[10, 11, 12],
     )
+    prepared = features.prepare(scored)
     np.testing.assert_array_equal(prepared["attribute__score"], [7.0, np.nan, np.nan])
     np.testing.assert_array_equal(prepared["attribute__vip"], [1.0, 0.0, np.nan])
+    np.testing.assert_array_equal(prepared["income_clean"], [50_000.5, np.nan, 7.0])
+    np.testing.assert_array_equal(prepared["kids_home"], [3.0, 1.0, 2.0])
+    # Only the model's columns, numbers as floats and categories as Python text with NaN for
+    # missing, on the frame's own index.
+    assert list(prepared.columns) == features.columns
+    assert list(prepared.index) == [10, 11, 12]
+    numbers = [*features.numeric, *features.flags]
+    assert (prepared[numbers].dtypes == np.float64).all()
+    assert prepared["education_level"].dtype == object
+    assert prepared["education_level"].iloc[0] == "Master"
+    assert prepared["education_level"].isna().tolist() == [False, True, False]
