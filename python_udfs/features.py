@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from python_udfs.frames import as_float
+
 ATTRIBUTE_PREFIX = "attribute__"
 MAX_CATEGORIES = 20
 TRUE_VALUES = frozenset({"true", "t", "yes", "y", "1"})
@@ -93,11 +95,7 @@ class FeatureSet:
         return prepared
 
     def _number(self, column: str, values: pd.Series) -> np.ndarray:
-        if column in self.flags:
-            return flag_values(values)
-        if column.startswith(ATTRIBUTE_PREFIX):
-            values = pd.to_numeric(values, errors="coerce")
-        return values.to_numpy(dtype=float, na_value=np.nan)
+        return flag_values(values) if column in self.flags else as_float(values)
 
 
 BASE_FEATURES = FeatureSet()

@@ -206,3 +206,10 @@ def typed_empty(columns: Sequence[str], dtypes: dict[str, str] | None = None) ->
 def relation_columns(relation) -> list[str]:
     """A dbt relation's column names (DuckDB, Spark and Snowpark all have ``columns``)."""
     return list(getattr(relation, "columns", []))
+
+
+def as_float(column: pd.Series) -> np.ndarray:
+    """A column as floats, missing values and text that is not a number as NaN."""
+    if not pd.api.types.is_numeric_dtype(column):
+        column = pd.to_numeric(column, errors="coerce")
+    return column.to_numpy(dtype=float, na_value=np.nan)

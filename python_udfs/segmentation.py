@@ -24,7 +24,7 @@ from sklearn.metrics import (
 )
 
 from python_udfs.child import call_in_child
-from python_udfs.frames import typed_empty
+from python_udfs.frames import as_float, typed_empty
 from python_udfs.progress import Log, log_progress
 from python_udfs.settings import from_var, settings_from_meta
 
@@ -140,13 +140,6 @@ def feature_frame(features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     behaviour = [names.index(column) for column in BEHAVIOUR_FEATURES]
     values[np.ix_(~purchased, behaviour)] = np.nan
     return pd.DataFrame(values, index=features.index, columns=names, copy=False), fit_mask
-
-
-def as_float(column: pd.Series) -> np.ndarray:
-    """A column as floats, missing values and text that is not a number as NaN."""
-    if not pd.api.types.is_numeric_dtype(column):
-        column = pd.to_numeric(column, errors="coerce")
-    return column.to_numpy(dtype=float, na_value=np.nan)
 
 
 def fit_scaling(frame: pd.DataFrame, fit_mask: np.ndarray) -> FeatureScaling:
