@@ -18,11 +18,12 @@ first_purchases as (
 ),
 
 monthly_orders as (
+    -- A line is an order (order_id is unique), so the month's orders are its purchase lines.
     select
         {{ month_of('order_date') }} as month_start,
         {{ money_sum('amount') }} as revenue,
         coalesce({{ money_sum('amount', 'is_deal') }}, 0) as deal_revenue,
-        count(distinct order_id) filter (where not is_return) as orders,
+        count(*) filter (where not is_return) as orders,
         count(distinct customer_id) filter (where not is_return) as customers
     from orders
     group by month_start
