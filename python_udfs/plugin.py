@@ -21,14 +21,11 @@ import numpy as np
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.flags import get_flags
-from dbt_common.events.event_manager_client import add_callback_to_manager
 from dbt_common.exceptions import DbtRuntimeError
 from duckdb import DuckDBPyConnection
 
 from python_udfs import stats
 from python_udfs.child import POOL
-from python_udfs.heavy_queries import VARIABLE as HEAVY_QUERIES_VARIABLE
-from python_udfs.heavy_queries import install_gate
 from python_udfs.progress import log_progress
 from python_udfs.threads import native_threads
 
@@ -242,8 +239,6 @@ class Plugin(BasePlugin):
                 f"the warehouse {os.path.abspath(path)} is open in another process "
                 "(another dbt run, the dashboard or a notebook). Close it and run again."
             )
-        # dbt sets up its event manager (and drops earlier callbacks) before any adapter exists.
-        install_gate(os.environ.get(HEAVY_QUERIES_VARIABLE), add_callback_to_manager)
         # dbt has resolved the command's selection before it opens the first connection. A
         # selection of SQL models and tests (a `dbt run -s` of one model, a `dbt test`) needs
         # neither the Python models' imports nor the fitting workers.
