@@ -12,6 +12,11 @@ to measure what a part of the project costs.
 
 With --pandas it also runs benchmarks/pandas_baseline.py (the notebook way) on the same raw data
 and reports the ratio of the two wall times.
+
+Each size also reports the nodes' thread time by kind (SQL models, Python models, data tests,
+seeds): against the same build with --threads 1 it shows how much running nodes side by side
+slows each kind. With --keep DIR each size's run_results.json, manifest.json and dbt output are
+copied to DIR/<customers>/ for a timeline.
 """
 
 from __future__ import annotations
@@ -69,6 +74,47 @@ def children_of(pid: int) -> list[int]:
     return descendants
 
 
+# The kinds of node whose thread time is reported, in report order.
+THREAD_TIME_KINDS = ("sql_models", "python_models", "data_tests", "seeds", "other")
+
+
+def node_kind(unique_id: str, language: str | None) -> str:
+    """The report kind of a node: models by language, data tests, seeds, everything else."""
+    resource_type = unique_id.split(".", maxsplit=1)[0]
+    if resource_type == "model":
+        return "python_models" if language == "python" else "sql_models"
+    if resource_type == "test":
+        return "data_tests"
+    if resource_type == "seed":
+        return "seeds"
+    return "other"
+
+
+def thread_seconds(results: list[dict], languages: dict[str, str]) -> dict[str, float]:
+    """Execution time summed per node kind (``languages``: a model's unique id -> its language,
+    from manifest.json), rounded to 0.1 s; every kind is present."""
+    totals = dict.fromkeys(THREAD_TIME_KINDS, 0.0)
+    for result in results:
+        kind = node_kind(result["unique_id"], languages.get(result["unique_id"]))
+        totals[kind] += result["execution_time"]
+    return {kind: round(seconds, 1) for kind, seconds in totals.items()}
+
+
+def model_languages(manifest_path: Path) -> dict[str, str]:
+    nodes = json.loads(manifest_path.read_text())["nodes"]
+    return {unique_id: node.get("language", "sql") for unique_id, node in nodes.items()}
+
+
+def keep_artifacts(target: Path, output: str, keep: Path, customers: int) -> None:
+    """Copy a size's run_results.json and manifest.json and dbt's output to keep/<customers>/."""
+    folder = keep / str(customers)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("run_results.json", "manifest.json"):
+        if (target / name).exists():
+            shutil.copy2(target / name, folder / name)
+    (folder / "dbt_output.log").write_text(output)
+
+
 def pandas_baseline(database: Path, workdir: Path) -> dict:
     """Run benchmarks/pandas_baseline.py on the same raw data, in its own process."""
     output = workdir / "pandas.json"
@@ -79,7 +125,13 @@ def pandas_baseline(database: Path, workdir: Path) -> dict:
 
 
 def run_size(
-    customers: int, workdir: Path, threads: int, with_pandas: bool, exclude: str | None = None
+    customers: int,
+    workdir: Path,
+    threads: int,
+    with_pandas: bool,
+    *,
+    exclude: str | None = None,
+    keep: Path | None = None,
 ) -> dict:
     database = workdir / f"bench_{customers}.duckdb"
     target = workdir / f"target_{customers}"
@@ -109,6 +161,9 @@ def run_size(
     if process.returncode != 0 and not run_results.exists():
         raise SystemExit(f"dbt build failed at {customers} customers:\n{output[-4000:]}")
     results = json.loads(run_results.read_text())["results"]
+    if keep is not None:
+        keep_artifacts(target, output, keep, customers)
+    threads_used = thread_seconds(results, model_languages(target / "manifest.json"))
     # A failing test still leaves every model's timing worth reporting (a 45-minute run is not
     # thrown away); main() exits non-zero after the report.
     failures = [r["unique_id"] for r in results if r["status"] in {"error", "fail"}]
@@ -139,7 +194,8 @@ def run_size(
     baseline = pandas_baseline(database, workdir) if with_pandas else None
     database.unlink(missing_ok=True)
     return {"customers": customers, "wall_seconds": round(elapsed, 1),
-            "peak_rss_mb": round(peak[0] / 2**20), "models": models,
+            "peak_rss_mb": round(peak[0] / 2**20), "thread_seconds": threads_used,
+            "models": models,
             "pandas_baseline": baseline, "failures": failures}  # fmt: skip
 
 
@@ -154,6 +210,15 @@ def markdown(runs: list[dict], top: int) -> str:
         lines.append(
             f"| {run['customers']:,} | {run['wall_seconds']} | {run['peak_rss_mb']:,} | {detail} |"
         )
+    kinds = " | ".join(kind.replace("_", " ") for kind in THREAD_TIME_KINDS)
+    lines += [
+        "",
+        f"| customers | thread time (s): {kinds} |",
+        "|---|" + "---|" * len(THREAD_TIME_KINDS),
+    ]
+    for run in runs:
+        used = " | ".join(str(run["thread_seconds"][kind]) for kind in THREAD_TIME_KINDS)
+        lines.append(f"| {run['customers']:,} | {used} |")
     baselines = [run for run in runs if run.get("pandas_baseline")]
     if baselines:
         lines += [
@@ -181,10 +246,15 @@ def main() -> None:
         "--exclude",
         help="dbt nodes left out of the build, to measure what a part costs: int_history_periods+",
     )
+    parser.add_argument(
+        "--keep", type=Path, help="copy each size's run results, manifest and dbt output here"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         runs = [
-            run_size(size, Path(workdir), args.threads, args.pandas, args.exclude)
+            run_size(
+                size, Path(workdir), args.threads, args.pandas, exclude=args.exclude, keep=args.keep
+            )
             for size in args.sizes
         ]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
