@@ -149,6 +149,72 @@ def test_sql_marts_hold_their_column_rules_as_warehouse_constraints(docs, sample
     }
 
 
+def test_python_models_hold_their_column_rules_as_constraints_checked_in_one_query(docs):
+    """A Python model's contract cannot be enforced, so its not-null, range and accepted-value
+    rules are declared as the SQL marts' are (column constraints) and checked together by its
+    one column_constraints test, one scan instead of a test query per rule."""
+    manifest = docs["manifest"]
+    python_models = {
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["language"] == "python"
+    }
+    problems = []
+    for unique_id, node in python_models.items():
+        tests = [
+            (test.get("test_metadata") or {}).get("name")
+            for test in data_tests_on(manifest, unique_id)
+        ]
+        declared = [c for column in node["columns"].values() for c in column.get("constraints", [])]
+        if declared and tests.count("column_constraints") != 1:
+            problems.append(f"{node['name']}: constraints without one column_constraints test")
+        problems += [f"{node['name']}: {name} test" for name in tests if name in ROW_RULE_TESTS]
+    assert problems == []
+    assert (
+        sum(
+            len(column.get("constraints", []))
+            for node in python_models.values()
+            for column in node["columns"].values()
+        )
+        >= 100
+    )
+
+
+def test_column_constraints_reports_each_broken_rule_with_its_count(docs, sample_build):
+    # The compiled test of customer_uplift run on a copy of its rows with planted breaks: a
+    # value out of range, a null where a range check alone would pass it, an unaccepted decile.
+    manifest = docs["manifest"]
+    model = manifest["nodes"]["model.segment_marts.customer_uplift"]
+    (test,) = [
+        t
+        for t in data_tests_on(manifest, model["unique_id"])
+        if (t.get("test_metadata") or {}).get("name") == "column_constraints"
+    ]
+    sql = test["compiled_code"].replace(model["relation_name"], "planted")
+    assert "planted" in sql
+    with duckdb.connect() as conn:
+        conn.execute(f"attach '{sample_build.database}' as built (read_only)")
+        conn.execute("create table planted as select * from built.marts.customer_uplift limit 40")
+        assert conn.execute(sql).fetchall() == []
+        conn.execute("update planted set uplift = 2 where uplift_decile <= 3")
+        planted_uplift = conn.execute("select count(*) from planted where uplift = 2").fetchall()
+        conn.execute(
+            "update planted set response_probability_untreated = null, uplift_decile = 11 "
+            "where customer_id = (select min(customer_id) from planted)"
+        )
+        conn.execute("update planted set should_treat = null")
+        broken = sorted(conn.execute(sql).fetchall())
+    assert planted_uplift[0][0] > 0
+    assert broken == sorted(
+        [
+            ("response_probability_untreated", "not_null", 1),
+            ("should_treat", "not_null", 40),
+            ("uplift", "check: uplift >= -1 and uplift <= 1", planted_uplift[0][0]),
+            ("uplift_decile", "check: uplift_decile in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)", 1),
+        ]
+    )
+
+
 def test_singular_tests_mirror_models_and_say_what_they_assert():
     problems = []
     for path in sorted((PROJECT_DIR / "tests").rglob("*.sql")):
@@ -186,6 +252,23 @@ def test_only_staging_and_the_concept_layer_read_staging_models(docs):
     )
     assert outside == []
     assert "models/intermediate/concepts/int_order_lines_classified.sql" in readers
+
+
+def test_order_lines_classified_reads_only_the_staged_lines(docs):
+    # Its order_id is not tested again: it is stg_shop__orders's key, tested there, because the
+    # view reads that one model and nothing it could join to fan a line out.
+    nodes = docs["manifest"]["nodes"]
+    view = nodes["model.segment_marts.int_order_lines_classified"]
+    assert view["depends_on"]["nodes"] == ["model.segment_marts.stg_shop__orders"]
+    assert view["config"]["materialized"] == "view"
+    compiled = " ".join(view["compiled_code"].lower().split())
+    assert " join " not in compiled and " where " not in compiled and "group by" not in compiled
+    staged_key_tests = [
+        test["column_name"]
+        for test in data_tests_on(docs["manifest"], "model.segment_marts.stg_shop__orders")
+        if test.get("test_metadata", {}).get("name") == "primary_key"
+    ]
+    assert staged_key_tests == ["order_id"]
 
 
 # Which settings a Python model reads, by the python_udfs names its source calls.
