@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+
+# The OLS class alone, not statsmodels.api (all of statsmodels): the plugin imports this module on
+# dbt's main thread before the first node of every build.
+from statsmodels.regression.linear_model import OLS
 
 from python_udfs.frames import typed_empty
 
@@ -110,7 +113,7 @@ def fit_spend_drivers(features: pd.DataFrame, alpha: float = 0.05) -> pd.DataFra
     frame = prepare_spend_frame(features)
     if len(frame) < MIN_OBSERVATIONS:
         return empty_result()
-    fitted = sm.OLS(frame["log_spend"], design_matrix(frame)).fit()
+    fitted = OLS(frame["log_spend"], design_matrix(frame)).fit()
     intervals = fitted.conf_int(alpha=alpha)
     return pd.DataFrame(
         {

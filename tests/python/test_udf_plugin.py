@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import duckdb
@@ -9,6 +10,7 @@ import pytest
 from dbt_common.exceptions import DbtRuntimeError
 from scipy import stats as scipy_stats
 
+from conftest import PROJECT_DIR
 from python_udfs import plugin
 from python_udfs.plugin import PYTHON_MODEL_MODULES, UDFS, Plugin, memory_limit, register_udfs
 
@@ -75,6 +77,20 @@ def test_the_plugin_imports_what_python_models_import_before_they_run():
     Plugin.initialize(object.__new__(Plugin), {})  # raises on a module that does not import
     assert all(module in sys.modules for module in PYTHON_MODEL_MODULES)
     assert {"python_udfs.segmentation", "python_udfs.response"} <= set(PYTHON_MODEL_MODULES)
+
+
+def test_the_start_up_imports_leave_out_the_whole_of_statsmodels():
+    # The plugin's imports run on dbt's main thread before the first node of every build, so
+    # what they load delays every build: statsmodels.api made them 0.67 s instead of 0.43 s.
+    imports = "; ".join(f"import {module}" for module in PYTHON_MODEL_MODULES)
+    loaded = subprocess.run(
+        [sys.executable, "-c", f"import sys; {imports}; print(sorted(sys.modules))"],
+        capture_output=True, text=True, check=True, cwd=PROJECT_DIR,
+    ).stdout  # fmt: skip
+    assert (
+        "'python_udfs.regression'" in loaded and "'statsmodels.regression.linear_model'" in loaded
+    )
+    assert "'statsmodels.api'" not in loaded
 
 
 def test_the_project_python_models_are_its_py_files():
