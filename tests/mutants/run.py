@@ -186,6 +186,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "Qini curve without scaling control responses to the treated count",
     ),
     Mutant(
+        "response-importance-shuffles-from-the-start",
+        "python_udfs/response.py",
+        "permuted[:, outputs] = permuted[np.ix_(order, outputs)]",
+        "permuted[:, outputs] = matrix[np.ix_(order, outputs)]",
+        pytest("tests/python/test_response.py", "-k", "matches_sklearns_permutation_importance"),
+        "permutation importance that reshuffles the original column instead of the shuffled one",
+    ),
+    Mutant(
         "stats-welch-degrees-of-freedom",
         "python_udfs/stats.py",
         "out = stats.t.cdf(_as_float(t), np.where(df > 0, df, np.nan))",

@@ -7,9 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from project_settings import project_settings
+from sklearn.inspection import permutation_importance
 
 from python_udfs.readers import read_population, read_training_sample
 from python_udfs.response import (
+    CANDIDATES,
     CATEGORICAL_FEATURES,
     INPUT_COLUMNS,
     NUMERIC_FEATURES,
@@ -21,7 +23,9 @@ from python_udfs.response import (
     expected_profit,
     feature_importance,
     lift_table,
+    make_model,
     out_of_fold_lift,
+    permutation_importance_of,
     score_customers,
     score_deciles,
     stratified_cap,
@@ -137,6 +141,24 @@ def test_planted_driver_tops_the_importances():
     table = feature_importance("logistic_regression", sample_of(planted_contacts()), FAST)
     assert table["feature"].iloc[0] == "prior_campaigns_accepted"
     assert set(table["feature"]) == set(NUMERIC_FEATURES + CATEGORICAL_FEATURES)
+
+
+@pytest.mark.parametrize("name", CANDIDATES)
+def test_importance_transforms_once_and_matches_sklearns_permutation_importance(name):
+    # With a category, a flag attribute and missing values, so every kind of column is shuffled.
+    features = planted_contacts(n=400)
+    features["attribute__member"] = np.tile(["yes", "no", None, "yes"], len(features) // 4)
+    features.loc[features.index % 7 == 0, "income_clean"] = np.nan
+    sample = sample_of(features)
+    rows = sample.rows[sample.features.columns]
+    model = make_model(name, 3, features=sample.features).fit(rows, sample.labels)
+    means, stds = permutation_importance_of(model, rows, sample.labels, n_repeats=4, seed=11)
+    reference = permutation_importance(
+        model, rows, sample.labels, scoring="average_precision", n_repeats=4, random_state=11
+    )
+    np.testing.assert_allclose(means, reference.importances_mean, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(stds, reference.importances_std, rtol=0, atol=1e-12)
+    assert np.abs(means).max() > 0.01
 
 
 def test_a_customer_attribute_that_drives_response_is_learned_and_listed():
