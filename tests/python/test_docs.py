@@ -41,6 +41,11 @@ def mart_nodes(manifest: dict) -> dict:
     }
 
 
+def generic_test_name(test: dict) -> str | None:
+    """The generic test a test node runs (primary_key, not_null, ...); None for a singular test."""
+    return (test.get("test_metadata") or {}).get("name")
+
+
 def data_tests_on(manifest: dict, unique_id: str) -> list[dict]:
     return [
         node
@@ -92,10 +97,7 @@ def test_every_mart_has_a_grain_test_and_customer_marts_join_customers(docs):
     manifest, catalog = docs["manifest"], docs["catalog"]
     problems = []
     for unique_id, node in mart_nodes(manifest).items():
-        kinds = {
-            (test.get("test_metadata") or {}).get("name"): test
-            for test in data_tests_on(manifest, unique_id)
-        }
+        kinds = {generic_test_name(test): test for test in data_tests_on(manifest, unique_id)}
         if "primary_key" not in kinds:
             problems.append(f"{node['name']}: no grain test")
         columns = catalog["nodes"][unique_id]["columns"]
@@ -128,13 +130,12 @@ def test_sql_marts_hold_their_column_rules_as_warehouse_constraints(docs, sample
         keys = {
             test["column_name"]
             for test in data_tests_on(manifest, unique_id)
-            if (test.get("test_metadata") or {}).get("name") == "primary_key"
+            if generic_test_name(test) == "primary_key"
         }
         stray_tests += [
-            f"{node['name']}.{test['column_name']}: {test['test_metadata']['name']}"
+            f"{node['name']}.{test['column_name']}: {generic_test_name(test)}"
             for test in data_tests_on(manifest, unique_id)
-            if (test.get("test_metadata") or {}).get("name") in ROW_RULE_TESTS
-            and test["column_name"] not in keys
+            if generic_test_name(test) in ROW_RULE_TESTS and test["column_name"] not in keys
         ]
     enforced = {}
     for table, kind in sample_build.query(
@@ -161,10 +162,7 @@ def test_python_models_hold_their_column_rules_as_constraints_checked_in_one_que
     }
     problems = []
     for unique_id, node in python_models.items():
-        tests = [
-            (test.get("test_metadata") or {}).get("name")
-            for test in data_tests_on(manifest, unique_id)
-        ]
+        tests = [generic_test_name(test) for test in data_tests_on(manifest, unique_id)]
         declared = [c for column in node["columns"].values() for c in column.get("constraints", [])]
         if declared and tests.count("column_constraints") != 1:
             problems.append(f"{node['name']}: constraints without one column_constraints test")
@@ -188,7 +186,7 @@ def test_column_constraints_reports_each_broken_rule_with_its_count(docs, sample
     (test,) = [
         t
         for t in data_tests_on(manifest, model["unique_id"])
-        if (t.get("test_metadata") or {}).get("name") == "column_constraints"
+        if generic_test_name(t) == "column_constraints"
     ]
     sql = test["compiled_code"].replace(model["relation_name"], "planted")
     assert "planted" in sql
@@ -266,7 +264,7 @@ def test_order_lines_classified_reads_only_the_staged_lines(docs):
     staged_key_tests = [
         test["column_name"]
         for test in data_tests_on(docs["manifest"], "model.segment_marts.stg_shop__orders")
-        if test.get("test_metadata", {}).get("name") == "primary_key"
+        if generic_test_name(test) == "primary_key"
     ]
     assert staged_key_tests == ["order_id"]
 
@@ -338,7 +336,7 @@ def primary_key_test_sql(manifest: dict, model: str, key: list[str], rows: list[
     (test,) = (
         node
         for node in manifest["nodes"].values()
-        if (node.get("test_metadata") or {}).get("name") == "primary_key"
+        if generic_test_name(node) == "primary_key"
         and node["attached_node"] == f"model.segment_marts.{model}"
     )
     kwargs = test["test_metadata"]["kwargs"]
